@@ -1,0 +1,543 @@
+"""Deck files: the card models and the YAML loader that reports every problem as file:line:col.
+
+A deck file is a YAML mapping::
+
+    id: pytorch-milestones
+    title: PyTorch milestones
+    description: optional text
+    cards:
+      - id: ms-2016-release
+        kind: basic            # basic | cloze | choice | order | interview (basic when left out)
+        front: ...
+        back: ...
+        source: [002_18f98a9d08c2b30b.txt]
+        tags: [timeline]
+
+Every scalar is read as the string it is written as (``no``, ``12:30``, ``012`` and ``1.10`` stay
+text); pydantic turns the few numeric and boolean fields into numbers. Anchors, aliases, tags
+such as ``!!python/object`` and duplicate keys are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+
+from quizapp.errors import DeckError
+
+MAX_DECK_BYTES = 5 * 1024 * 1024
+"""Deck files larger than this are refused before parsing."""
+
+STAGES = ("data", "model", "serving", "monitoring", "tradeoff")
+"""The stages an interview rubric point can belong to."""
+
+Stage = Literal["data", "model", "serving", "monitoring", "tradeoff"]
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=120)]
+Text = Annotated[str, Field(min_length=1)]
+
+CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+
+
+def _as_list(value: Any) -> Any:
+    """Let a single string stand for a one-element list (``source: a.txt``)."""
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _CardBase(_Model):
+    id: Id
+    """Stable identity of the card; progress is keyed by it, so never reuse or change it."""
+    source: list[Text] = Field(min_length=1)
+    """The source document(s) the card's facts come from."""
+    tags: list[Text] = []
+    """Topic tags the progress screens group by."""
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    """For a dated fact: the year it happened (quiz mode asks about it)."""
+    event: str | None = None
+    """For a dated fact: a short label of what happened, e.g. ``PyTorch 1.0 is released``."""
+
+    _listify = field_validator("source", "tags", mode="before")(_as_list)
+
+    @model_validator(mode="after")
+    def _dated_needs_both(self):
+        if (self.year is None) != (self.event is None):
+            raise ValueError("a dated card needs both 'year' and 'event'")
+        return self
+
+
+class BasicCard(_CardBase):
+    kind: Literal["basic"] = "basic"
+    front: Text
+    back: Text
+    reverse: bool = False
+    """Also study it back to front."""
+
+
+class ClozeCard(_CardBase):
+    kind: Literal["cloze"]
+    text: Text
+    """Text with deletions written ``{{c1::answer}}`` or ``{{c1::answer::hint}}``."""
+    extra: str = ""
+    """Shown under the answer."""
+
+    @field_validator("text")
+    @classmethod
+    def _has_deletion(cls, value: str) -> str:
+        if not CLOZE_RE.search(value):
+            raise ValueError("a cloze needs at least one deletion written {{c1::...}}")
+        return value
+
+    def numbers(self) -> list[int]:
+        return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(self.text)})
+
+
+class ChoiceCard(_CardBase):
+    kind: Literal["choice"]
+    question: Text
+    choices: list[Text] = Field(min_length=2, max_length=9)
+    answer: Text
+    """The right choice, written exactly as in ``choices``."""
+    explanation: str = ""
+
+    @model_validator(mode="after")
+    def _answer_is_a_choice(self):
+        if len(set(self.choices)) != len(self.choices):
+            raise ValueError("choices must be different from each other")
+        if self.answer not in self.choices:
+            raise ValueError("answer must be one of the choices, written the same way")
+        return self
+
+
+class OrderCard(_CardBase):
+    kind: Literal["order"]
+    prompt: Text
+    items: list[Text] = Field(min_length=2, max_length=9)
+    """The items in their right order."""
+
+    @field_validator("items")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("items must be different from each other")
+        return value
+
+
+class RubricPoint(_Model):
+    point: Text
+    """What a good answer covers."""
+    stage: Stage
+    """data, model, serving, monitoring, or tradeoff."""
+    terms: list[Text] = Field(min_length=1)
+    """Key terms whose presence in an answer suggests the point was covered."""
+
+    _listify = field_validator("terms", mode="before")(_as_list)
+
+
+class InterviewCard(_CardBase):
+    kind: Literal["interview"]
+    prompt: Text
+    model_answer: list[Text] = Field(min_length=1)
+    """The outline of a strong answer, one line per step."""
+    rubric: list[RubricPoint] = Field(min_length=1, max_length=12)
+    time_limit: int = Field(default=300, ge=30, le=7200)
+    """Seconds allowed for an answer."""
+
+    _listify_answer = field_validator("model_answer", mode="before")(_as_list)
+
+
+Card = Annotated[Union[BasicCard, ClozeCard, ChoiceCard, OrderCard, InterviewCard], Field(discriminator="kind")]
+CARD_ADAPTER: TypeAdapter = TypeAdapter(Card)
+KINDS = ("basic", "cloze", "choice", "order", "interview")
+
+
+class DeckHeader(_Model):
+    id: Id
+    title: Text
+    description: str = ""
+    cards: list[Any] = []
+
+
+@dataclass(frozen=True)
+class Item:
+    """One schedulable thing: a card, or one direction or one deletion of it."""
+
+    id: str
+    card: Any
+    deck_id: str
+    variant: str = ""
+    """'' for the card itself, 'reverse' for a reversed basic card, 'c2'... for further cloze deletions."""
+
+    @property
+    def kind(self) -> str:
+        return self.card.kind
+
+    @property
+    def cloze_number(self) -> int:
+        return int(self.variant[1:]) if self.variant.startswith("c") else 1
+
+    def front_spans(self) -> list[tuple[str, str]]:
+        """The question as (text, style) pieces; style '' is plain, 'cloze' marks a hidden part."""
+        c = self.card
+        if c.kind == "basic":
+            return [(c.back if self.variant == "reverse" else c.front, "")]
+        if c.kind == "cloze":
+            return _cloze_spans(c.text, self.cloze_number, reveal=False)
+        if c.kind == "choice":
+            lines = [c.question, ""] + [f"{i}. {choice}" for i, choice in enumerate(c.choices, 1)]
+            return [("\n".join(lines), "")]
+        if c.kind == "order":
+            shuffled = shuffled_items(c)
+            return [("\n".join([c.prompt, ""] + [f"- {x}" for x in shuffled]), "")]
+        return [(c.prompt, "")]
+
+    def back_spans(self) -> list[tuple[str, str]]:
+        """The answer as (text, style) pieces."""
+        c = self.card
+        if c.kind == "basic":
+            return [(c.front if self.variant == "reverse" else c.back, "")]
+        if c.kind == "cloze":
+            spans = _cloze_spans(c.text, self.cloze_number, reveal=True)
+            if c.extra:
+                spans.append(("\n\n" + c.extra, "dim"))
+            return spans
+        if c.kind == "choice":
+            spans = [(c.answer, "answer")]
+            if c.explanation:
+                spans.append(("\n\n" + c.explanation, "dim"))
+            return spans
+        if c.kind == "order":
+            return [("\n".join(f"{i}. {x}" for i, x in enumerate(c.items, 1)), "")]
+        return [("\n".join(f"- {line}" for line in c.model_answer), "")]
+
+
+def shuffled_items(card: OrderCard) -> list[str]:
+    """A fixed shuffle of an ordering card's items that is never the right order itself."""
+    import random
+
+    items = list(card.items)
+    rng = random.Random(card.id)
+    for _ in range(10):
+        rng.shuffle(items)
+        if items != list(card.items):
+            break
+    return items
+
+
+def _cloze_spans(text: str, number: int, *, reveal: bool) -> list[tuple[str, str]]:
+    spans: list[tuple[str, str]] = []
+    pos = 0
+    for m in CLOZE_RE.finditer(text):
+        spans.append((text[pos : m.start()], ""))
+        if int(m.group(1)) == number:
+            if reveal:
+                spans.append((m.group(2), "cloze"))
+            else:
+                spans.append((f"[{m.group(3) or '...'}]", "cloze"))
+        else:
+            spans.append((m.group(2), ""))
+        pos = m.end()
+    spans.append((text[pos:], ""))
+    return [s for s in spans if s[0]]
+
+
+def card_items(card: Any, deck_id: str) -> list[Item]:
+    """The schedulable items of a card, with ids that stay stable when deletions are added."""
+    if card.kind == "basic" and card.reverse:
+        return [Item(card.id, card, deck_id), Item(f"{card.id}::reverse", card, deck_id, "reverse")]
+    if card.kind == "cloze":
+        return [
+            Item(card.id if n == 1 else f"{card.id}::c{n}", card, deck_id, "" if n == 1 else f"c{n}")
+            for n in card.numbers()
+        ]
+    return [Item(card.id, card, deck_id)]
+
+
+@dataclass
+class Deck:
+    id: str
+    title: str
+    description: str
+    path: Path
+    cards: list[Any]
+    lines: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Where each card's id stands in the file, for messages."""
+
+    def items(self) -> Iterator[Item]:
+        for card in self.cards:
+            yield from card_items(card, self.id)
+
+
+@dataclass
+class DeckSet:
+    """Every deck found, with the problems of the files that could not be read fully."""
+
+    decks: list[Deck] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def items(self) -> list[Item]:
+        return [item for deck in self.decks for item in deck.items()]
+
+    def item_map(self) -> dict[str, Item]:
+        return {item.id: item for item in self.items()}
+
+    def deck(self, deck_id: str) -> Deck | None:
+        return next((d for d in self.decks if d.id == deck_id), None)
+
+    def card(self, card_id: str) -> Any | None:
+        return next((c for d in self.decks for c in d.cards if c.id == card_id), None)
+
+
+# --------------------------------------------------------------------------- YAML reading
+
+_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "seq", "map")
+}
+
+
+@dataclass
+class _Marks:
+    """Where each value of the document stands, by its path of keys and indexes."""
+
+    at: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def find(self, path: tuple) -> tuple[int, int]:
+        while path and path not in self.at:
+            path = path[:-1]
+        return self.at.get(path, (1, 1))
+
+
+class _Problem(Exception):
+    def __init__(self, line: int, col: int, message: str, where: str = ""):
+        self.line, self.col, self.message, self.where = line, col, message, where
+
+
+def _to_python(node: yaml.Node, path: tuple, marks: _Marks, seen: set[int]) -> Any:
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if id(node) in seen:
+        raise _Problem(line, col, "anchors and aliases (&name / *name) are not allowed in deck files", _path_text(path))
+    seen.add(id(node))
+    marks.at[path] = (line, col)
+    if node.tag not in _PLAIN_TAGS:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise _Problem(line, col, f"the tag {tag} is not allowed in deck files", _path_text(path))
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(child, path + (i,), marks, seen) for i, child in enumerate(node.value)]
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _Problem(key_node.start_mark.line + 1, key_node.start_mark.column + 1, "keys must be plain text", _path_text(path))
+        key = key_node.value
+        if key in result:
+            raise _Problem(
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+                f"duplicate key '{key}'",
+                _path_text(path + (key,)),
+            )
+        result[key] = _to_python(value_node, path + (key,), marks, seen)
+        marks.at.setdefault(path + (key, "__key__"), (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+    return result
+
+
+def _path_text(path: Iterable) -> str:
+    out = ""
+    for part in path:
+        if part == "__key__":
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _message(err: dict) -> str:
+    msg = err["msg"]
+    if err["type"] == "missing":
+        return "field required"
+    if err["type"] == "extra_forbidden":
+        return "unknown field"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return msg[:1].lower() + msg[1:]
+
+
+def _card_problems(errors: list[dict], prefix: tuple, marks: _Marks) -> list[tuple[int, int, str]]:
+    out = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        if loc and loc[0] in KINDS:
+            loc = loc[1:]
+        loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
+        full = prefix + loc
+        if err["type"] == "extra_forbidden" and full + ("__key__",) in marks.at:
+            line, col = marks.at[full + ("__key__",)]
+        else:
+            line, col = marks.find(full)
+        out.append((line, col, f"{_path_text(full)}: {_message(err)}"))
+    return out
+
+
+def read_yaml(data: bytes, name: str) -> tuple[Any, _Marks]:
+    """Parse deck YAML into plain Python values, every scalar a string, with the place of each."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DeckError(name, [f"{name}:{line}:{col} the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})"])
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise DeckError(name, [f"{name}:{_yaml_problem(exc, text)}"])
+    except yaml.YAMLError as exc:
+        raise DeckError(name, [f"{name}:1:1 not valid YAML: {exc}"])
+    if node is None:
+        raise DeckError(name, [f"{name}:1:1 the file is empty; a deck needs id, title and cards"])
+    marks = _Marks()
+    try:
+        return _to_python(node, (), marks, set()), marks
+    except _Problem as p:
+        where = f"{p.where}: " if p.where else ""
+        raise DeckError(name, [f"{name}:{p.line}:{p.col} {where}{p.message}"])
+    except RecursionError:
+        raise DeckError(name, [f"{name}:1:1 the document is nested too deeply"])
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """Say where a YAML syntax error is and what it is, in words a deck author can act on."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or "not valid YAML"
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return f"{line}:{col} a tab character; YAML indents with spaces only"
+    if exc.context and exc.context_mark is not None and "end of stream" in problem:
+        c = exc.context_mark
+        return f"{c.line + 1}:{c.column + 1} {exc.context} that is never closed (the file ends first)"
+    if exc.context:
+        problem = f"{problem} ({exc.context} at line {exc.context_mark.line + 1})" if exc.context_mark else problem
+    return f"{line}:{col} {problem}"
+
+
+def parse_deck(data: bytes, name: str, path: Path | None = None) -> tuple[Deck | None, list[str]]:
+    """Validate one deck file's bytes.
+
+    Returns the deck (with every valid card) and the problems found, each ``name:line:col where: what``.
+    A file whose header is broken gives no deck; a bad card is reported and left out, the rest stay.
+    """
+    try:
+        doc, marks = read_yaml(data, name)
+    except DeckError as exc:
+        return None, exc.problems
+    if not isinstance(doc, dict):
+        return None, [f"{name}:1:1 a deck file must be a mapping with id, title and cards"]
+    problems: list[tuple[int, int, str]] = []
+    try:
+        header = DeckHeader.model_validate(doc)
+    except ValidationError as exc:
+        problems = _card_problems(exc.errors(), (), marks)
+        return None, [f"{name}:{line}:{col} {msg}" for line, col, msg in sorted(problems)]
+    cards = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(header.cards):
+        prefix = ("cards", index)
+        if isinstance(raw, dict) and "kind" not in raw:
+            raw = {**raw, "kind": "basic"}
+        try:
+            card = CARD_ADAPTER.validate_python(raw)
+        except ValidationError as exc:
+            problems.extend(_card_problems(exc.errors(), prefix, marks))
+            continue
+        if card.id in seen:
+            line, col = marks.find(prefix + ("id",))
+            problems.append((line, col, f"cards[{index}].id: duplicate id '{card.id}' (also cards[{seen[card.id]}])"))
+            continue
+        seen[card.id] = index
+        cards.append(card)
+    lines = {card.id: marks.find(("cards", seen[card.id], "id")) for card in cards}
+    deck = Deck(header.id, header.title, header.description, path or Path(name), cards, lines)
+    return deck, [f"{name}:{line}:{col} {msg}" for line, col, msg in sorted(problems)]
+
+
+def load_deck_file(path: Path, name: str | None = None, root: Path | None = None) -> tuple[Deck | None, list[str]]:
+    """Read and validate one file, refusing links that lead outside ``root`` and oversized files."""
+    name = name or str(path)
+    try:
+        if root is not None and path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root.resolve()):
+                return None, [f"{name}:1:1 a link to a file outside the decks folder ({target}) is not followed"]
+        size = path.stat().st_size
+        if size > MAX_DECK_BYTES:
+            return None, [
+                f"{name}:1:1 the file is {size / 1e6:.1f} MB; deck files are limited to {MAX_DECK_BYTES // 2**20} MB"
+            ]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [f"{name}:1:1 cannot read the file: {exc.strerror or exc}"]
+    return parse_deck(data, name, path)
+
+
+def deck_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+
+
+def load_decks(folders: Iterable[Path], base: Path | None = None) -> DeckSet:
+    """Load every deck file in ``folders``; a bad file or card never stops the others loading.
+
+    Ids must be unique across all decks: a card whose id another file already used is reported and
+    left out, as is a second deck with the same deck id.
+    """
+    result = DeckSet()
+    card_owner: dict[str, str] = {}
+    deck_owner: dict[str, str] = {}
+    for folder in folders:
+        for path in deck_files(folder):
+            name = _display_name(path, base)
+            deck, problems = load_deck_file(path, name, root=folder)
+            result.problems.extend(problems)
+            if deck is None:
+                continue
+            if deck.id in deck_owner:
+                result.problems.append(f"{name}:1:1 id: deck id '{deck.id}' is already used by {deck_owner[deck.id]}")
+                continue
+            deck_owner[deck.id] = name
+            kept = []
+            for card in deck.cards:
+                if card.id in card_owner:
+                    line, col = deck.lines.get(card.id, (1, 1))
+                    result.problems.append(
+                        f"{name}:{line}:{col} id: card id '{card.id}' is already used in {card_owner[card.id]}; "
+                        "this card is left out"
+                    )
+                    continue
+                card_owner[card.id] = name
+                kept.append(card)
+            deck.cards = kept
+            result.decks.append(deck)
+    return result
+
+
+def _display_name(path: Path, base: Path | None) -> str:
+    for root in (base, Path.cwd()):
+        if root is None:
+            continue
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            continue
+    return str(path)
