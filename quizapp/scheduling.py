@@ -1,0 +1,180 @@
+"""FSRS scheduling (py-fsrs), the study day, and rebuilding card state from the review log."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta, timezone
+
+import fsrs
+from pydantic import BaseModel, ConfigDict, Field
+
+from quizapp.store import NEW, CardState, LogEntry
+
+RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+class StudySettings(BaseModel):
+    """What a user can tune about scheduling; stored in the ``settings`` table under ``study``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    desired_retention: float = Field(0.9, ge=0.7, le=0.99)
+    """The share of reviews FSRS aims to have you recall."""
+    new_per_day: int = Field(20, ge=0, le=9999)
+    """New cards introduced per study day."""
+    reviews_per_day: int = Field(200, ge=0, le=99999)
+    """Review-state cards shown per study day."""
+    rollover_hour: int = Field(4, ge=0, le=23)
+    """The local hour at which a new study day starts (Anki's convention: 4 a.m.)."""
+    learning_steps_min: list[float] = [1, 10]
+    """Minutes between the first answers of a new card."""
+    relearning_steps_min: list[float] = [10]
+    """Minutes between answers after a lapse."""
+    maximum_interval: int = Field(36500, ge=1)
+    """The longest interval, in days."""
+    fuzz: bool = True
+    """Spread review intervals a little so cards learned together do not stay together."""
+    parameters: list[float] | None = None
+    """FSRS parameters fitted by ``quizapp optimize``; the FSRS defaults when unset."""
+
+
+def load_settings(store) -> StudySettings:
+    return StudySettings.model_validate(store.get_setting("study", {}))
+
+
+def save_settings(store, settings: StudySettings) -> None:
+    store.set_setting("study", settings.model_dump())
+
+
+# ---------------------------------------------------------------- the study day
+
+
+def study_day(moment: datetime, rollover_hour: int = 4) -> date:
+    """The local calendar day a moment counts towards; a day runs from ``rollover_hour`` to ``rollover_hour``."""
+    local = moment.astimezone()
+    return (local - timedelta(hours=rollover_hour)).date()
+
+
+def day_start(day: date, rollover_hour: int = 4) -> datetime:
+    """The UTC moment the study day ``day`` begins."""
+    return datetime.combine(day, time(rollover_hour)).astimezone().astimezone(timezone.utc)
+
+
+# ---------------------------------------------------------------- FSRS
+
+
+def _fsrs_id(card_id: str) -> int:
+    # py-fsrs sleeps 1 ms to invent an id when none is given; any stable integer will do.
+    return zlib.crc32(card_id.encode())
+
+
+def to_fsrs(state: CardState) -> fsrs.Card:
+    if state.state == NEW:
+        return fsrs.Card(card_id=_fsrs_id(state.id))
+    return fsrs.Card(
+        card_id=_fsrs_id(state.id),
+        state=fsrs.State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=state.last_review,
+    )
+
+
+def from_fsrs(card_id: str, card: fsrs.Card, reps: int, lapses: int) -> CardState:
+    return CardState(
+        id=card_id,
+        state=int(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+        reps=reps,
+        lapses=lapses,
+    )
+
+
+class Scheduler:
+    """py-fsrs's scheduler with the user's settings, plus previews and replay."""
+
+    def __init__(self, settings: StudySettings | None = None):
+        self.settings = settings or StudySettings()
+        kwargs = dict(
+            desired_retention=self.settings.desired_retention,
+            learning_steps=tuple(timedelta(minutes=m) for m in self.settings.learning_steps_min),
+            relearning_steps=tuple(timedelta(minutes=m) for m in self.settings.relearning_steps_min),
+            maximum_interval=self.settings.maximum_interval,
+        )
+        if self.settings.parameters:
+            kwargs["parameters"] = tuple(self.settings.parameters)
+        self.fsrs = fsrs.Scheduler(enable_fuzzing=self.settings.fuzz, **kwargs)
+        """Schedules real answers (with fuzz when enabled)."""
+        self.exact = fsrs.Scheduler(enable_fuzzing=False, **kwargs)
+        """Previews and replays: the same maths without randomness."""
+
+    def answer(self, state: CardState, rating: int, now: datetime) -> CardState:
+        """The card's state after answering ``rating`` at ``now``."""
+        now = _safe_now(state, now)
+        card, _ = self.fsrs.review_card(to_fsrs(state), fsrs.Rating(rating), now)
+        lapsed = state.state == 2 and rating == 1
+        return from_fsrs(state.id, card, state.reps + 1, state.lapses + int(lapsed))
+
+    def preview(self, state: CardState, now: datetime) -> dict[int, timedelta]:
+        """For each rating, how long until the card would be due again (what the buttons show)."""
+        now = _safe_now(state, now)
+        base = to_fsrs(state)
+        return {r: self.exact.review_card(base, fsrs.Rating(r), now)[0].due - now for r in RATINGS}
+
+    def retrievability(self, state: CardState, at: datetime) -> float:
+        """FSRS's predicted chance of recalling the card at ``at`` (0 for a new card)."""
+        if state.state == NEW:
+            return 0.0
+        return self.exact.get_card_retrievability(to_fsrs(state), at.astimezone(timezone.utc))
+
+    def replay(self, card_id: str, log: Iterable[LogEntry]) -> CardState:
+        """Rebuild a card's state from its answers alone, in time order (ties broken by answer id).
+
+        FSRS without fuzz gives stability and difficulty; the due time each answer actually got is
+        taken from the log, so a replayed card is due exactly when it was.
+        """
+        state = CardState(id=card_id)
+        for entry in sorted(log, key=lambda e: (e.reviewed_at, e.id)):
+            if not entry.scheduled:
+                continue
+            now = _safe_now(state, entry.reviewed_at)
+            card, _ = self.exact.review_card(to_fsrs(state), fsrs.Rating(entry.rating), now)
+            lapsed = state.state == 2 and entry.rating == 1
+            state = from_fsrs(card_id, card, state.reps + 1, state.lapses + int(lapsed))
+            if entry.due_after is not None and entry.due_after >= now:
+                state.due = entry.due_after
+        return state
+
+
+def _safe_now(state: CardState, now: datetime) -> datetime:
+    """Never review before the last review: a clock set back must not make negative intervals."""
+    now = now.astimezone(timezone.utc)
+    if state.last_review is not None and now < state.last_review:
+        return state.last_review
+    return now
+
+
+def format_interval(delta: timedelta) -> str:
+    """Anki-style short interval: 45s, 10m, 3h, 4d, 2.5mo, 1.2y."""
+    seconds = max(0.0, delta.total_seconds())
+    if seconds < 60:
+        return f"{int(seconds)}s"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{round(minutes)}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{round(hours)}h"
+    days = hours / 24
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30.44:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365.25:.1f}y".replace(".0y", "y")

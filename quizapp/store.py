@@ -1,0 +1,466 @@
+"""The progress database: card scheduling state, the append-only review log, settings.
+
+The review log is the truth. Each answer appends one row in the same transaction that updates the
+card's cached state; the state can always be rebuilt by replaying the log (see ``scheduling.replay``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from quizapp.errors import StoreError, StoreLockedError
+
+APPLICATION_ID = 0x517A4170
+"""Written into the SQLite header so a file can be told to be ours."""
+SCHEMA_VERSION = 1
+"""Bumped with every migration; a database with a higher number is refused."""
+BUSY_TIMEOUT_MS = 5000
+"""How long a write waits for another process's lock before giving up with a message."""
+
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+
+migrations = Migrations("quizapp")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE cards (
+            id TEXT PRIMARY KEY,
+            deck_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            present INTEGER NOT NULL DEFAULT 1,
+            new_position INTEGER NOT NULL DEFAULT 0,
+            added_at TEXT NOT NULL,
+            state INTEGER NOT NULL DEFAULT 0,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due TEXT,
+            last_review TEXT,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            buried_until TEXT
+        );
+        CREATE INDEX cards_due ON cards(state, due) WHERE suspended = 0 AND present = 1;
+        CREATE INDEX cards_new ON cards(new_position) WHERE state = 0 AND suspended = 0 AND present = 1;
+        CREATE INDEX cards_deck ON cards(deck_id);
+        CREATE TABLE review_log (
+            id TEXT PRIMARY KEY,
+            card_id TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+            reviewed_at TEXT NOT NULL,
+            duration_ms INTEGER NOT NULL DEFAULT 0,
+            mode TEXT NOT NULL DEFAULT 'review',
+            scheduled INTEGER NOT NULL DEFAULT 1,
+            state_before INTEGER NOT NULL DEFAULT 0,
+            due_after TEXT,
+            prev TEXT
+        );
+        CREATE INDEX review_log_card ON review_log(card_id, reviewed_at);
+        CREATE INDEX review_log_time ON review_log(reviewed_at);
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def to_iso(moment: datetime | None) -> str | None:
+    """UTC ISO-8601 text, the only form times take in the database."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("times stored in progress must be timezone-aware")
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@dataclass
+class CardState:
+    """The scheduling state of one item, as cached in ``cards``."""
+
+    id: str
+    state: int = NEW
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+    @classmethod
+    def from_row(cls, row: dict) -> "CardState":
+        return cls(
+            id=row["id"],
+            state=row["state"],
+            step=row["step"],
+            stability=row["stability"],
+            difficulty=row["difficulty"],
+            due=from_iso(row["due"]),
+            last_review=from_iso(row["last_review"]),
+            reps=row["reps"],
+            lapses=row["lapses"],
+        )
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "step": self.step,
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "due": to_iso(self.due),
+            "last_review": to_iso(self.last_review),
+            "reps": self.reps,
+            "lapses": self.lapses,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.columns(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, card_id: str, text: str) -> "CardState":
+        data = json.loads(text)
+        return cls(
+            id=card_id,
+            state=data["state"],
+            step=data["step"],
+            stability=data["stability"],
+            difficulty=data["difficulty"],
+            due=from_iso(data["due"]),
+            last_review=from_iso(data["last_review"]),
+            reps=data["reps"],
+            lapses=data["lapses"],
+        )
+
+
+@dataclass
+class LogEntry:
+    """One answer: the append-only truth that card state is derived from."""
+
+    id: str
+    card_id: str
+    rating: int
+    reviewed_at: datetime
+    duration_ms: int = 0
+    mode: str = "review"
+    scheduled: bool = True
+    """Whether this answer moved the card's schedule (a right quiz answer does not)."""
+    state_before: int = NEW
+    due_after: datetime | None = None
+    prev: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["reviewed_at"] = to_iso(self.reviewed_at)
+        data["due_after"] = to_iso(self.due_after)
+        data["scheduled"] = int(self.scheduled)
+        return data
+
+    @classmethod
+    def from_row(cls, row: dict) -> "LogEntry":
+        return cls(
+            id=row["id"],
+            card_id=row["card_id"],
+            rating=row["rating"],
+            reviewed_at=from_iso(row["reviewed_at"]),
+            duration_ms=row["duration_ms"],
+            mode=row["mode"],
+            scheduled=bool(row["scheduled"]),
+            state_before=row["state_before"],
+            due_after=from_iso(row["due_after"]),
+            prev=row["prev"],
+        )
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def check_file(path: Path) -> None:
+    """Refuse, without writing a byte, a file that is not a quizapp progress database we can use."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb") as fh:
+        header = fh.read(100)
+    if not header.startswith(b"SQLite format 3\x00"):
+        raise StoreError(
+            f"{path} is not a quizapp progress database (not an SQLite file). "
+            "It was left untouched; move it away or choose another workspace with --home."
+        )
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path} cannot be opened: {exc}") from None
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} is damaged ({exc}). It was left untouched; "
+            "restore a backup with `quizapp restore` or run `quizapp doctor`."
+        ) from None
+    finally:
+        conn.close()
+    if app_id != APPLICATION_ID and (app_id != 0 or tables):
+        raise StoreError(
+            f"{path} is an SQLite database that quizapp did not write (application id {app_id:#x}). "
+            "It was left untouched; choose another workspace with --home."
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer quizapp (schema {version}; this one knows {SCHEMA_VERSION}). "
+            "It was left untouched; upgrade quizapp to open it."
+        )
+
+
+class Store:
+    """The progress database of one workspace.
+
+    Open it with ``Store.open(path)``; every write is one short ``BEGIN IMMEDIATE`` transaction.
+    """
+
+    def __init__(self, db: Database, path: Path | None):
+        self.db = db
+        """The sqlite-utils database, for queries and tables."""
+        self.path = path
+        """The file, or None for an in-memory store."""
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    @classmethod
+    def open(cls, path: Path | str | None, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> "Store":
+        """Open (creating and migrating as needed) the database at ``path``; ``None`` means in memory."""
+        if path is None or str(path) == ":memory:":
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            store = cls(Database(conn, execute_plugins=False), None)
+            store._prepare()
+            return store
+        path = Path(path)
+        check_file(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                str(path), timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open {path}: {exc}") from None
+        store = cls(Database(conn, execute_plugins=False), path)
+        try:
+            store._prepare(busy_timeout_ms)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            raise _store_error(exc, path) from None
+        return store
+
+    def _prepare(self, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        c = self.conn
+        c.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        if self.path is not None:
+            mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise sqlite3.OperationalError(f"could not switch to WAL journaling (got {mode})")
+        c.execute("PRAGMA synchronous = FULL")
+        c.execute("PRAGMA foreign_keys = ON")
+        if migrations.pending(self.db):
+            self.before_migration()
+            migrations.apply(self.db)
+        if c.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if c.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def before_migration(self) -> None:
+        """Hook run before pending migrations are applied (backups take a copy here)."""
+        hook = getattr(self, "_before_migration", None)
+        if hook is not None and self.path is not None and self.path.exists():
+            hook(self)
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:
+            pass
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction: all of it is committed, durably, or none of it."""
+        c = self.conn
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _store_error(exc, self.path) from None
+        try:
+            yield c
+        except BaseException:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            raise
+        try:
+            c.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            raise _store_error(exc, self.path) from None
+
+    def query(self, sql: str, params: Iterable | dict = ()) -> list[dict]:
+        return list(self.db.query(sql, params))
+
+    def scalar(self, sql: str, params: Iterable | dict = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    # ------------------------------------------------------------------ settings
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        value = self.scalar("SELECT value FROM settings WHERE key = ?", [key])
+        return default if value is None else json.loads(value)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.write() as c:
+            c.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value)],
+            )
+
+    # ------------------------------------------------------------------ cards
+
+    def sync_items(self, items: Iterable[tuple[str, str, str]], now: datetime | None = None) -> dict[str, int]:
+        """Make ``cards`` match the decks: ``items`` is (item id, deck id, kind) for every loaded item.
+
+        New items are added as new cards at the end of the new queue; items no longer in any deck are
+        marked absent (orphans) and keep their history; items that moved deck follow. Nothing is written
+        when nothing changed.
+        """
+        wanted = {item_id: (deck_id, kind) for item_id, deck_id, kind in items}
+        have = {
+            row[0]: (row[1], row[2], row[3])
+            for row in self.conn.execute("SELECT id, deck_id, kind, present FROM cards")
+        }
+        added = [(i, d, k) for i, (d, k) in wanted.items() if i not in have]
+        changed = [
+            (d, k, i) for i, (d, k) in wanted.items() if i in have and (have[i][0], have[i][1], have[i][2]) != (d, k, 1)
+        ]
+        gone = [i for i, (_, _, present) in have.items() if present and i not in wanted]
+        if added or changed or gone:
+            now_text = to_iso(now or utcnow())
+            with self.write() as c:
+                start = (c.execute("SELECT MAX(new_position) FROM cards").fetchone()[0] or 0) + 1
+                c.executemany(
+                    "INSERT INTO cards(id, deck_id, kind, new_position, added_at) VALUES (?, ?, ?, ?, ?)",
+                    [(i, d, k, start + n, now_text) for n, (i, d, k) in enumerate(added)],
+                )
+                c.executemany("UPDATE cards SET deck_id = ?, kind = ?, present = 1 WHERE id = ?", changed)
+                c.executemany("UPDATE cards SET present = 0 WHERE id = ?", [(i,) for i in gone])
+        return {"added": len(added), "changed": len(changed), "orphaned": len(gone)}
+
+    def orphans(self) -> list[dict]:
+        """Cards with progress whose deck no longer has them (kept, never deleted)."""
+        return self.query("SELECT id, deck_id, reps FROM cards WHERE present = 0 ORDER BY id")
+
+    def card_state(self, card_id: str) -> CardState:
+        row = self.query("SELECT * FROM cards WHERE id = ?", [card_id])
+        if not row:
+            raise KeyError(card_id)
+        return CardState.from_row(row[0])
+
+    def card_row(self, card_id: str) -> dict | None:
+        rows = self.query("SELECT * FROM cards WHERE id = ?", [card_id])
+        return rows[0] if rows else None
+
+    def record_answer(self, entry: LogEntry, new_state: CardState | None) -> None:
+        """Append ``entry`` to the log and, when given, store the card's new state, in one transaction."""
+        with self.write() as c:
+            row = entry.row()
+            c.execute(
+                f"INSERT INTO review_log({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                list(row.values()),
+            )
+            if new_state is not None:
+                cols = new_state.columns()
+                c.execute(
+                    f"UPDATE cards SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
+                    [*cols.values(), new_state.id],
+                )
+
+    def undo_answer(self, log_id: str) -> str | None:
+        """Remove one answer from the log and put its card back exactly as it was before it."""
+        rows = self.query("SELECT * FROM review_log WHERE id = ?", [log_id])
+        if not rows:
+            return None
+        entry = LogEntry.from_row(rows[0])
+        with self.write() as c:
+            c.execute("DELETE FROM review_log WHERE id = ?", [log_id])
+            if entry.scheduled and entry.prev:
+                before = CardState.from_json(entry.card_id, entry.prev)
+                cols = before.columns()
+                c.execute(
+                    f"UPDATE cards SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
+                    [*cols.values(), entry.card_id],
+                )
+        return entry.card_id
+
+    def set_flags(self, card_id: str, *, suspended: bool | None = None, buried_until: str | None | bool = False) -> None:
+        sets, params = [], []
+        if suspended is not None:
+            sets.append("suspended = ?")
+            params.append(int(suspended))
+        if buried_until is not False:
+            sets.append("buried_until = ?")
+            params.append(buried_until)
+        if not sets:
+            return
+        with self.write() as c:
+            c.execute(f"UPDATE cards SET {', '.join(sets)} WHERE id = ?", [*params, card_id])
+
+    def log_for(self, card_id: str) -> list[LogEntry]:
+        return [
+            LogEntry.from_row(r)
+            for r in self.query("SELECT * FROM review_log WHERE card_id = ? ORDER BY reviewed_at, id", [card_id])
+        ]
+
+    def log_count(self) -> int:
+        return self.scalar("SELECT COUNT(*) FROM review_log")
+
+
+def _store_error(exc: sqlite3.OperationalError, path: Path | None) -> Exception:
+    text = str(exc)
+    where = str(path) if path else "the progress database"
+    if "locked" in text or "busy" in text:
+        return StoreLockedError(
+            f"{where} is locked by another process (another quizapp?) and stayed locked for "
+            f"{BUSY_TIMEOUT_MS // 1000} s. Nothing was written; close the other program and try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"{where} is read-only ({text}). Nothing was written; earlier progress is intact.")
+    if "full" in text:
+        return StoreError(f"the disk holding {where} is full. Nothing was written; earlier progress is intact.")
+    return StoreError(f"{where}: {text}")
+

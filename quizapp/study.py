@@ -1,0 +1,305 @@
+"""A study session: today's queue, answering, undo, bury and suspend. No Textual here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from quizapp.deck import DeckSet, Item, load_decks
+from quizapp.scheduling import Scheduler, StudySettings, day_start, load_settings, study_day
+from quizapp.store import NEW, REVIEW, LogEntry, Store, new_id, to_iso, utcnow
+from quizapp.workspace import Workspace
+
+LEARN_AHEAD = timedelta(minutes=20)
+"""When nothing else is left, learning cards due within this long are shown early (as Anki does)."""
+STUDY_KINDS = ("basic", "cloze", "choice", "order")
+"""Kinds that the daily review shows; interview prompts are studied in mock-interview mode."""
+
+
+@dataclass
+class DeckCounts:
+    deck_id: str
+    title: str
+    new: int = 0
+    """New cards that today's limit will still introduce."""
+    learning: int = 0
+    due: int = 0
+    learned: int = 0
+    total: int = 0
+
+
+@dataclass
+class Answered:
+    item_id: str
+    rating: int
+    duration_ms: int
+    was_new: bool
+
+
+@dataclass
+class SessionSummary:
+    answers: list[Answered] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.answers)
+
+    @property
+    def cards(self) -> int:
+        return len({a.item_id for a in self.answers})
+
+    @property
+    def new_cards(self) -> int:
+        return len({a.item_id for a in self.answers if a.was_new})
+
+    @property
+    def seconds(self) -> float:
+        return sum(a.duration_ms for a in self.answers) / 1000
+
+    def by_rating(self) -> dict[int, int]:
+        out = {1: 0, 2: 0, 3: 0, 4: 0}
+        for a in self.answers:
+            out[a.rating] += 1
+        return out
+
+    @property
+    def correct_share(self) -> float:
+        return sum(1 for a in self.answers if a.rating > 1) / len(self.answers) if self.answers else 0.0
+
+
+class Study:
+    """Everything the review screen and ``quizapp review`` need, over one store and one set of decks."""
+
+    def __init__(
+        self,
+        store: Store,
+        decks: DeckSet,
+        settings: StudySettings | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ):
+        self.store = store
+        self.decks = decks
+        self.items: dict[str, Item] = decks.item_map()
+        self.settings = settings or load_settings(store)
+        self.scheduler = Scheduler(self.settings)
+        self.clock = clock
+        """Returns the current UTC time; tests pass a fixed one."""
+        self.undo_stack: list[tuple] = []
+        """What ctrl+z can take back, newest last: ('answer', log id) or ('flags', item id, old flags)."""
+        self.summary = SessionSummary()
+
+    # ------------------------------------------------------------ time
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(timezone.utc)
+
+    def today(self) -> date:
+        return study_day(self.now(), self.settings.rollover_hour)
+
+    def _bounds(self) -> dict:
+        today = self.today()
+        return {
+            "now": to_iso(self.now()),
+            "ahead": to_iso(self.now() + LEARN_AHEAD),
+            "day_start": to_iso(day_start(today, self.settings.rollover_hour)),
+            "day_end": to_iso(day_start(today + timedelta(days=1), self.settings.rollover_hour)),
+            "today": today.isoformat(),
+        }
+
+    # ------------------------------------------------------------ counts and queue
+
+    _VISIBLE = (
+        "present = 1 AND suspended = 0 AND kind IN ('basic', 'cloze', 'choice', 'order') "
+        "AND (buried_until IS NULL OR buried_until < :today)"
+    )
+
+    def done_today(self) -> dict[str, int]:
+        """New cards introduced, review cards answered, answers given and seconds spent this study day."""
+        row = self.store.query(
+            """
+            SELECT COUNT(DISTINCT CASE WHEN state_before = 0 AND mode = 'review' THEN card_id END) AS new,
+                   COUNT(DISTINCT CASE WHEN state_before = 2 AND mode = 'review' THEN card_id END) AS reviews,
+                   COUNT(*) AS answers,
+                   COALESCE(SUM(duration_ms), 0) / 1000 AS seconds
+            FROM review_log WHERE reviewed_at >= :day_start AND reviewed_at < :day_end
+            """,
+            self._bounds(),
+        )[0]
+        return dict(row)
+
+    def limits_left(self) -> tuple[int, int]:
+        done = self.done_today()
+        return (
+            max(0, self.settings.new_per_day - done["new"]),
+            max(0, self.settings.reviews_per_day - done["reviews"]),
+        )
+
+    def deck_counts(self) -> list[DeckCounts]:
+        """Per deck: new (within today's limit), learning and review cards due today, learned and total."""
+        new_left, reviews_left = self.limits_left()
+        rows = {
+            r["deck_id"]: r
+            for r in self.store.query(
+                f"""
+                SELECT deck_id,
+                       SUM(state = 0) AS new,
+                       SUM(state IN (1, 3) AND due < :day_end) AS learning,
+                       SUM(state = 2 AND due < :day_end) AS due,
+                       SUM(state != 0) AS learned,
+                       COUNT(*) AS total
+                FROM cards WHERE {self._VISIBLE} GROUP BY deck_id
+                """,
+                self._bounds(),
+            )
+        }
+        out = []
+        for deck in self.decks.decks:
+            r = rows.get(deck.id)
+            if r is None:
+                out.append(DeckCounts(deck.id, deck.title))
+                continue
+            out.append(
+                DeckCounts(
+                    deck.id,
+                    deck.title,
+                    new=min(r["new"], new_left),
+                    learning=r["learning"],
+                    due=min(r["due"], reviews_left),
+                    learned=r["learned"],
+                    total=r["total"],
+                )
+            )
+        return out
+
+    def _first(self, where: str, order: str, params: dict, deck_id: str | None) -> str | None:
+        deck_clause = " AND deck_id = :deck" if deck_id else ""
+        rows = self.store.conn.execute(
+            f"SELECT id FROM cards WHERE {self._VISIBLE} AND {where}{deck_clause} ORDER BY {order} LIMIT 50",
+            {**params, "deck": deck_id},
+        ).fetchall()
+        for (card_id,) in rows:
+            if card_id in self.items:
+                return card_id
+        return None
+
+    def next_item(self, deck_id: str | None = None) -> Item | None:
+        """The next card to study: learning cards that are due, then reviews mixed with new cards,
+        then learning cards due within the next 20 minutes; None when today's work is done."""
+        params = self._bounds()
+        learning = self._first("state IN (1, 3) AND due <= :now", "due", params, deck_id)
+        if learning:
+            return self.items[learning]
+        new_left, reviews_left = self.limits_left()
+        review = self._first("state = 2 AND due < :day_end", "due", params, deck_id) if reviews_left else None
+        new = self._first("state = 0", "new_position", params, deck_id) if new_left else None
+        if review and new:
+            # Spread new cards evenly through the reviews.
+            reviews_due = self.store.scalar(
+                f"SELECT COUNT(*) FROM cards WHERE {self._VISIBLE} AND state = 2 AND due < :day_end", params
+            )
+            every = max(1, min(reviews_due, reviews_left) // max(1, new_left) + 1)
+            pick = new if self.summary.count % every == every - 1 else review
+            return self.items[pick]
+        if review or new:
+            return self.items[review or new]
+        ahead = self._first("state IN (1, 3) AND due <= :ahead", "due", params, deck_id)
+        return self.items[ahead] if ahead else None
+
+    def remaining(self, deck_id: str | None = None) -> tuple[int, int, int]:
+        """(new, learning, review) cards still to study today, as the review screen's header shows."""
+        counts = [c for c in self.deck_counts() if deck_id is None or c.deck_id == deck_id]
+        new_left, reviews_left = self.limits_left()
+        return (
+            min(new_left, sum(c.new for c in counts)),
+            sum(c.learning for c in counts),
+            min(reviews_left, sum(c.due for c in counts)),
+        )
+
+    # ------------------------------------------------------------ answering
+
+    def preview(self, item_id: str) -> dict[int, timedelta]:
+        return self.scheduler.preview(self.store.card_state(item_id), self.now())
+
+    def answer(self, item_id: str, rating: int, duration_ms: int = 0, mode: str = "review") -> LogEntry:
+        """Record one answer durably: the log row and the card's new state commit together."""
+        if rating not in (1, 2, 3, 4):
+            raise ValueError(f"rating must be 1-4, not {rating!r}")
+        before = self.store.card_state(item_id)
+        now = self.now()
+        after = self.scheduler.answer(before, rating, now)
+        entry = LogEntry(
+            id=new_id(),
+            card_id=item_id,
+            rating=rating,
+            reviewed_at=now,
+            duration_ms=max(0, int(duration_ms)),
+            mode=mode,
+            scheduled=True,
+            state_before=before.state,
+            due_after=after.due,
+            prev=before.to_json(),
+        )
+        self.store.record_answer(entry, after)
+        self.undo_stack.append(("answer", entry.id))
+        self.summary.answers.append(Answered(item_id, rating, entry.duration_ms, before.state == NEW))
+        return entry
+
+    def undo(self) -> str | None:
+        """Take back the newest answer, bury or suspend; returns the card it concerned."""
+        if not self.undo_stack:
+            return None
+        action = self.undo_stack.pop()
+        if action[0] == "answer":
+            card_id = self.store.undo_answer(action[1])
+            for i in range(len(self.summary.answers) - 1, -1, -1):
+                if self.summary.answers[i].item_id == card_id:
+                    del self.summary.answers[i]
+                    break
+            return card_id
+        _, item_id, suspended, buried = action
+        self.store.set_flags(item_id, suspended=bool(suspended), buried_until=buried)
+        return item_id
+
+    def _remember_flags(self, item_id: str) -> None:
+        row = self.store.card_row(item_id)
+        self.undo_stack.append(("flags", item_id, row["suspended"], row["buried_until"]))
+
+    def bury(self, item_id: str) -> None:
+        """Hide the card until the next study day."""
+        self._remember_flags(item_id)
+        self.store.set_flags(item_id, buried_until=self.today().isoformat())
+
+    def suspend(self, item_id: str) -> None:
+        """Take the card out of reviews until it is unsuspended."""
+        self._remember_flags(item_id)
+        self.store.set_flags(item_id, suspended=True)
+
+    def unsuspend(self, item_id: str) -> None:
+        self.store.set_flags(item_id, suspended=False)
+
+
+@dataclass
+class Opened:
+    """A workspace opened for study: its store, decks, and the problems found loading them."""
+
+    workspace: Workspace
+    store: Store
+    decks: DeckSet
+    sync: dict[str, int]
+
+    def study(self, clock: Callable[[], datetime] = utcnow) -> Study:
+        return Study(self.store, self.decks, clock=clock)
+
+
+def open_workspace(workspace: Workspace, db_path: Path | None = None) -> Opened:
+    """Load the decks, open (and migrate) the progress database, and sync cards by id."""
+    decks = load_decks(workspace.deck_dirs, base=workspace.home)
+    store = Store.open(db_path or workspace.db_path)
+    try:
+        sync = store.sync_items((item.id, item.deck_id, item.kind) for item in decks.items())
+    except Exception:
+        store.close()
+        raise
+    return Opened(workspace, store, decks, sync)

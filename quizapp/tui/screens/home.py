@@ -1,0 +1,89 @@
+"""The home screen: every deck with its new / learning / due / learned counts, and today's totals."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from quizapp.text import printable
+
+
+class HomeScreen(Screen):
+    """Decks and counts; enter studies the highlighted deck, r studies everything due."""
+
+    BINDINGS = [
+        Binding("r", "app.review", "Review all", id="home.review_all"),
+        Binding("enter", "review_deck", "Review deck", id="home.review_deck", show=True),
+        Binding("q", "app.quit", "Quit", id="home.quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="totals")
+        problems = self.app.opened.decks.problems
+        if problems:
+            text = Text(f"{len(problems)} problem(s) in deck files; the other decks loaded:\n", style="bold")
+            text.append("\n".join(printable(p) for p in problems[:20]))
+            yield Static(text, id="problems")
+        table = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static(Text("enter: study the highlighted deck · r: study everything due · ctrl+p: all commands"), id="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key in (("Deck", "deck"), ("New", "new"), ("Learn", "learn"), ("Due", "due"),
+                           ("Learned", "learned"), ("Cards", "total")):
+            table.add_column(Text(label), key=key)
+        self.refresh_counts()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        study = self.app.study
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        counts = study.deck_counts()
+        for c in counts:
+            table.add_row(
+                Text(printable(c.title)),
+                Text(str(c.new), style="bold blue" if c.new else "dim"),
+                Text(str(c.learning), style="bold red" if c.learning else "dim"),
+                Text(str(c.due), style="bold green" if c.due else "dim"),
+                Text(str(c.learned)),
+                Text(str(c.total)),
+                key=c.deck_id,
+            )
+        if counts:
+            table.move_cursor(row=min(keep, len(counts) - 1))
+        new, learning, due = study.remaining()
+        done = study.done_today()
+        orphans = len(self.app.opened.store.orphans())
+        line = Text()
+        line.append("Today: ", style="bold")
+        line.append(f"{due} to review", style="green")
+        line.append(" · ")
+        line.append(f"{learning} learning", style="red")
+        line.append(" · ")
+        line.append(f"{new} new", style="blue")
+        line.append(f"  —  {done['answers']} answers today in {done['seconds'] // 60} min")
+        if orphans:
+            line.append(f"  —  {orphans} card(s) with progress no longer in any deck (kept)", style="yellow")
+        self.query_one("#totals", Static).update(line)
+
+    def action_review_deck(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        self.app.action_review(key)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.app.action_review(event.row_key.value)
