@@ -23,8 +23,6 @@ from quizapp.errors import StoreError, StoreLockedError
 
 APPLICATION_ID = 0x517A4170
 """Written into the SQLite header so a file can be told to be ours."""
-SCHEMA_VERSION = 1
-"""Bumped with every migration; a database with a higher number is refused."""
 BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another process's lock before giving up with a message."""
 
@@ -75,6 +73,11 @@ def m001_initial(db: Database) -> None:
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """
     )
+
+
+# Add migrations above this line, in order; never edit one that has shipped.
+SCHEMA_VERSION = len(migrations._migrations)
+"""One more with every migration; a database with a higher number is refused."""
 
 
 def utcnow() -> datetime:
