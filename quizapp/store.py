@@ -75,6 +75,36 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_interview(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE attempts (
+            id TEXT PRIMARY KEY,
+            card_id TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            submitted_at TEXT NOT NULL,
+            time_limit_s INTEGER NOT NULL,
+            duration_s REAL NOT NULL,
+            overrun_s REAL NOT NULL DEFAULT 0,
+            answer TEXT NOT NULL,
+            ticks TEXT NOT NULL,
+            score REAL NOT NULL CHECK (score BETWEEN 0 AND 1),
+            stage_scores TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+            review_id TEXT
+        );
+        CREATE INDEX attempts_card ON attempts(card_id, submitted_at);
+        CREATE TABLE drafts (
+            card_id TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 # Add migrations above this line, in order; never edit one that has shipped.
 SCHEMA_VERSION = len(migrations._migrations)
 """One more with every migration; a database with a higher number is refused."""
