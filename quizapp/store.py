@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -428,8 +428,17 @@ class Store:
         rows = self.query("SELECT * FROM cards WHERE id = ?", [card_id])
         return rows[0] if rows else None
 
-    def record_answer(self, entry: LogEntry, new_state: CardState | None) -> None:
-        """Append ``entry`` to the log and, when given, store the card's new state, in one transaction."""
+    def record_answer(
+        self,
+        entry: LogEntry,
+        new_state: CardState | None,
+        also: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> None:
+        """Append ``entry`` to the log and, when given, store the card's new state, in one transaction.
+
+        ``also`` runs further writes that must commit or fail with the answer (a mock-interview
+        attempt and its draft); it gets the connection inside the transaction.
+        """
         with self.write() as c:
             row = entry.row()
             c.execute(
@@ -442,6 +451,8 @@ class Store:
                     f"UPDATE cards SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
                     [*cols.values(), new_state.id],
                 )
+            if also is not None:
+                also(c)
 
     def undo_answer(self, log_id: str) -> str | None:
         """Remove one answer from the log and put its card back exactly as it was before it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -222,13 +223,36 @@ class Study:
     def preview(self, item_id: str) -> dict[int, timedelta]:
         return self.scheduler.preview(self.store.card_state(item_id), self.now())
 
-    def answer(self, item_id: str, rating: int, duration_ms: int = 0, mode: str = "review") -> LogEntry:
-        """Record one answer durably: the log row and the card's new state commit together."""
+    def answer(
+        self, item_id: str, rating: int, duration_ms: int = 0, mode: str = "review", scheduled: bool = True
+    ) -> LogEntry:
+        """Record one answer of this session durably (see ``record``); ctrl+z can take it back and the
+        session summary counts it."""
+        entry = self.record(item_id, rating, duration_ms, mode=mode, scheduled=scheduled)
+        self.undo_stack.append(("answer", entry.id))
+        self.summary.answers.append(Answered(item_id, rating, entry.duration_ms, entry.state_before == NEW))
+        return entry
+
+    def record(
+        self,
+        item_id: str,
+        rating: int,
+        duration_ms: int = 0,
+        mode: str = "review",
+        scheduled: bool = True,
+        also: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> LogEntry:
+        """Write one answer to the log; the log row and the card's new state commit together.
+
+        With ``scheduled=False`` the answer is logged but leaves the card's schedule as it was (a right
+        quiz answer); replay skips it too. ``also`` adds writes to the same transaction. Quiz and
+        interview answers come straight here: they are not part of the review session's undo or summary.
+        """
         if rating not in (1, 2, 3, 4):
             raise ValueError(f"rating must be 1-4, not {rating!r}")
         before = self.store.card_state(item_id)
         now = self.now()
-        after = self.scheduler.answer(before, rating, now)
+        after = self.scheduler.answer(before, rating, now) if scheduled else None
         entry = LogEntry(
             id=new_id(),
             card_id=item_id,
@@ -236,14 +260,12 @@ class Study:
             reviewed_at=now,
             duration_ms=max(0, int(duration_ms)),
             mode=mode,
-            scheduled=True,
+            scheduled=scheduled,
             state_before=before.state,
-            due_after=after.due,
+            due_after=after.due if after else before.due,
             prev=before.to_json(),
         )
-        self.store.record_answer(entry, after)
-        self.undo_stack.append(("answer", entry.id))
-        self.summary.answers.append(Answered(item_id, rating, entry.duration_ms, before.state == NEW))
+        self.store.record_answer(entry, after, also)
         return entry
 
     def undo(self) -> str | None:
