@@ -47,7 +47,16 @@ def test_buttons_preview_the_intervals_fsrs_gives(study):
     preview = study.preview(item.id)
     assert preview[1] < preview[2] < preview[3] < preview[4]
     assert [format_interval(preview[r]) for r in (1, 3)] == ["1m", "10m"]
-    # A card answered Easy on its first sight is due after the Easy interval shown.
+    # A card answered Easy on its first sight is due after the Easy interval shown, give or take fuzz.
+    study.answer(item.id, 4)
+    assert abs(study.store.card_state(item.id).due - study.now() - preview[4]) <= timedelta(days=2)
+
+
+def test_without_fuzz_the_interval_is_exactly_the_one_shown(opened, clock):
+    save_settings(opened.store, StudySettings(fuzz=False))
+    study = opened.study(clock)
+    item = study.next_item()
+    preview = study.preview(item.id)
     study.answer(item.id, 4)
     assert study.store.card_state(item.id).due - study.now() == preview[4]
 
