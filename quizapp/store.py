@@ -306,7 +306,10 @@ class Store:
         store = cls(Database(conn, execute_plugins=False), path)
         try:
             store._prepare(busy_timeout_ms)
-        except sqlite3.OperationalError as exc:
+        except StoreError:
+            conn.close()
+            raise
+        except sqlite3.DatabaseError as exc:
             conn.close()
             raise _store_error(exc, path) from None
         return store
@@ -320,19 +323,46 @@ class Store:
                 raise sqlite3.OperationalError(f"could not switch to WAL journaling (got {mode})")
         c.execute("PRAGMA synchronous = FULL")
         c.execute("PRAGMA foreign_keys = ON")
-        if migrations.pending(self.db):
-            self.before_migration()
-            migrations.apply(self.db)
+        # Marked as ours before the first table exists: a kill during the first migrations must not
+        # leave a file that the next start refuses as foreign.
         if c.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        pending = migrations.pending(self.db)
+        if pending:
+            self._migrate(all(m.transactional for m in pending))
         if c.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def before_migration(self) -> None:
-        """Hook run before pending migrations are applied (backups take a copy here)."""
-        hook = getattr(self, "_before_migration", None)
-        if hook is not None and self.path is not None and self.path.exists():
-            hook(self)
+    def _migrate(self, transactional: bool) -> None:
+        """Back up, then apply every pending migration in one transaction: all of them or none.
+
+        BEGIN IMMEDIATE also makes a second process opening the same file wait, then find nothing
+        left to apply.
+        """
+        saved = self.before_migration()
+        try:
+            if transactional:
+                with self.write():
+                    migrations.apply(self.db)
+            else:
+                migrations.apply(self.db)
+        except StoreError:
+            raise
+        except Exception as exc:
+            kept = f" The backup taken before the upgrade is {saved}." if saved else ""
+            raise StoreError(
+                f"{self.path or 'the progress database'}: upgrading it to schema {SCHEMA_VERSION} failed "
+                f"({type(exc).__name__}: {exc}). The upgrade was rolled back; your progress is as it was.{kept}"
+            ) from exc
+
+    def before_migration(self) -> Path | None:
+        """Back up the database before pending migrations change it; returns the backup (None when
+        there is nothing to keep yet, or the store is in memory)."""
+        if self.path is None:
+            return None
+        from quizapp.backup import backup_before_migration  # quizapp.backup imports this module
+
+        return backup_before_migration(self.path)
 
     def close(self) -> None:
         try:
@@ -352,6 +382,12 @@ class Store:
             raise _store_error(exc, self.path) from None
         try:
             yield c
+        except sqlite3.OperationalError as exc:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            if _environmental(exc):
+                raise _store_error(exc, self.path) from None
+            raise
         except BaseException:
             if c.in_transaction:
                 c.execute("ROLLBACK")
@@ -494,9 +530,20 @@ class Store:
         return self.scalar("SELECT COUNT(*) FROM review_log")
 
 
-def _store_error(exc: sqlite3.OperationalError, path: Path | None) -> Exception:
+def _environmental(exc: sqlite3.Error) -> bool:
+    """Whether an error comes from the machine (lock, permissions, disk) rather than from a bug."""
+    text = str(exc)
+    return any(word in text for word in ("locked", "busy", "readonly", "read-only", "full", "disk I/O"))
+
+
+def _store_error(exc: sqlite3.Error, path: Path | None) -> Exception:
     text = str(exc)
     where = str(path) if path else "the progress database"
+    if "malformed" in text or "not a database" in text:
+        return StoreError(
+            f"{where} is damaged ({text}). Restore a backup with `quizapp restore`; "
+            "`quizapp doctor` tells what is wrong."
+        )
     if "locked" in text or "busy" in text:
         return StoreLockedError(
             f"{where} is locked by another process (another quizapp?) and stayed locked for "
