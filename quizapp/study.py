@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from quizapp.deck import DeckSet, Item, load_decks
+from quizapp.deck import DeckSet, Item, card_items, load_decks
 from quizapp.scheduling import Scheduler, StudySettings, day_start, load_settings, study_day
 from quizapp.store import NEW, REVIEW, LogEntry, Store, new_id, to_iso, utcnow
 from quizapp.workspace import Workspace
@@ -228,8 +228,12 @@ class Study:
     ) -> LogEntry:
         """Record one answer of this session durably (see ``record``); ctrl+z can take it back and the
         session summary counts it."""
-        entry = self.record(item_id, rating, duration_ms, mode=mode, scheduled=scheduled)
-        self.undo_stack.append(("answer", entry.id))
+        buried: list[str] = []
+        entry = self.record(
+            item_id, rating, duration_ms, mode=mode, scheduled=scheduled,
+            also=lambda c, _: buried.extend(self._bury_siblings(c, item_id)),
+        )
+        self.undo_stack.append(("answer", entry.id, buried))
         self.summary.answers.append(Answered(item_id, rating, entry.duration_ms, entry.state_before == NEW))
         return entry
 
@@ -268,6 +272,22 @@ class Study:
         self.store.record_answer(entry, after, also)
         return entry
 
+    def _bury_siblings(self, c: sqlite3.Connection, item_id: str) -> list[str]:
+        """As Anki does by default, the other sides of an answered card wait until the next study day.
+        Runs inside the answer's transaction; returns the items it buried, for undo."""
+        item = self.items.get(item_id)
+        if item is None:
+            return []
+        others = [i.id for i in card_items(item.card, item.deck_id) if i.id != item_id]
+        if not others:
+            return []
+        today = self.today().isoformat()
+        marks = ",".join("?" for _ in others)
+        where = f"id IN ({marks}) AND state IN (0, 2) AND (buried_until IS NULL OR buried_until < ?)"
+        buried = [r[0] for r in c.execute(f"SELECT id FROM cards WHERE {where}", [*others, today])]
+        c.execute(f"UPDATE cards SET buried_until = ? WHERE {where}", [today, *others, today])
+        return buried
+
     def undo(self) -> str | None:
         """Take back the newest answer, bury or suspend; returns the card it concerned."""
         if not self.undo_stack:
@@ -275,6 +295,8 @@ class Study:
         action = self.undo_stack.pop()
         if action[0] == "answer":
             card_id = self.store.undo_answer(action[1])
+            for sibling in action[2]:
+                self.store.set_flags(sibling, buried_until=None)
             for i in range(len(self.summary.answers) - 1, -1, -1):
                 if self.summary.answers[i].item_id == card_id:
                     del self.summary.answers[i]

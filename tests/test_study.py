@@ -10,6 +10,8 @@ from quizapp.study import open_workspace
 from tests.conftest import SMALL_DECK, write_deck
 
 STUDY_ITEMS = {"s-basic", "s-cloze", "s-cloze::c2", "s-choice", "s-reverse", "s-reverse::reverse"}
+FIRST_DAY = {"s-basic", "s-cloze", "s-choice", "s-reverse"}
+"""New items studied on the first day: the other side of a card waits for the next day."""
 
 
 def answer_all_good(study, deck=None):
@@ -27,8 +29,23 @@ def test_new_cards_are_studied_and_interview_prompts_are_left_to_interview_mode(
     first_pass = set()
     while (item := study.next_item()) is not None and item.id not in first_pass:
         first_pass.add(item.id)
-        study.answer(item.id, 3)
-    assert first_pass == STUDY_ITEMS
+        study.answer(item.id, 4)
+    assert first_pass == FIRST_DAY
+    study.clock.advance(days=1)
+    second_day = set()
+    while (item := study.next_item()) is not None and item.id not in second_day:
+        second_day.add(item.id)
+        study.answer(item.id, 4)
+    assert second_day == STUDY_ITEMS - FIRST_DAY
+
+
+def test_siblings_wait_for_the_next_day_and_undo_brings_them_back(study):
+    study.answer("s-reverse", 4)
+    assert study.store.card_row("s-reverse::reverse")["buried_until"] == study.today().isoformat()
+    new, _, _ = study.remaining()
+    assert new == 4  # 6 items, one answered, its sibling buried
+    study.undo()
+    assert study.store.card_row("s-reverse::reverse")["buried_until"] is None
 
 
 def test_each_answer_writes_one_log_row_with_its_details(study):
@@ -49,7 +66,7 @@ def test_buttons_preview_the_intervals_fsrs_gives(study):
     assert [format_interval(preview[r]) for r in (1, 3)] == ["1m", "10m"]
     # A card answered Easy on its first sight is due after the Easy interval shown, give or take fuzz.
     study.answer(item.id, 4)
-    assert abs(study.store.card_state(item.id).due - study.now() - preview[4]) <= timedelta(days=2)
+    assert abs(study.store.card_state(item.id).due - study.now() - preview[4]) <= timedelta(days=3)
 
 
 def test_without_fuzz_the_interval_is_exactly_the_one_shown(opened, clock):

@@ -19,7 +19,7 @@ class QuizApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "quizapp"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False)]
 
     def __init__(
         self,
