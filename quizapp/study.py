@@ -231,7 +231,7 @@ class Study:
         buried: list[str] = []
         entry = self.record(
             item_id, rating, duration_ms, mode=mode, scheduled=scheduled,
-            also=lambda c, _: buried.extend(self._bury_siblings(c, item_id)),
+            also=lambda c: buried.extend(self._bury_siblings(c, item_id)),
         )
         self.undo_stack.append(("answer", entry.id, buried))
         self.summary.answers.append(Answered(item_id, rating, entry.duration_ms, entry.state_before == NEW))
