@@ -121,3 +121,30 @@ async def test_escape_goes_home_and_counts_update(opened, clock):
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert [str(c) for c in table.get_row_at(0)][1] == "5"
+
+
+async def test_a_locked_database_is_a_message_and_the_answer_can_be_given_again(workspace, clock):
+    import sqlite3
+
+    from quizapp.store import Store
+    from quizapp.study import Opened, open_workspace
+
+    first = open_workspace(workspace)
+    first.store.close()
+    store = Store.open(workspace.db_path, busy_timeout_ms=100)
+    opened = Opened(workspace, store, first.decks, {})
+    app = QuizApp(opened, clock=clock, start="review")
+    async with app.run_test(size=(120, 40)) as pilot:
+        item = app.screen.item.id
+        blocker = sqlite3.connect(workspace.db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        await pilot.press("space", "3")
+        await pilot.pause()
+        assert app.screen.item.id == item and app.screen.revealed
+        assert any("locked by another process" in str(n.message) for n in app._notifications)
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        await pilot.press("3")
+        await pilot.pause()
+    assert [r["card_id"] for r in store.query("SELECT card_id FROM review_log")] == [item]
+    store.close()

@@ -17,6 +17,8 @@ class HomeScreen(Screen):
     BINDINGS = [
         Binding("r", "app.review", "Review all", id="home.review_all"),
         Binding("enter", "review_deck", "Review deck", id="home.review_deck", show=True),
+        Binding("z", "app.quiz", "Quiz", id="home.quiz"),
+        Binding("i", "app.interview", "Mock interview", id="home.interview"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -30,7 +32,8 @@ class HomeScreen(Screen):
             yield Static(text, id="problems")
         table = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Static(Text("enter: study the highlighted deck · r: study everything due · ctrl+p: all commands"), id="hint")
+        yield Static(Text("enter: study the highlighted deck · r: study everything due · z: quiz · i: mock interview · "
+                          "ctrl+p: all commands"), id="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -49,7 +52,8 @@ class HomeScreen(Screen):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
-        counts = study.deck_counts()
+        # Decks of interview prompts only are studied in mock-interview mode, not listed for review.
+        counts = [c for c in study.deck_counts() if c.total]
         for c in counts:
             table.add_row(
                 Text(printable(c.title)),
