@@ -1,1 +1,2 @@
 """Imports the modules that add sub-commands to ``quizapp.cli``, so each feature keeps its own."""
+from quizapp import cli_interop  # noqa: F401

@@ -1,0 +1,140 @@
+"""``quizapp export``, ``quizapp import`` and ``quizapp new-deck``: Anki packages, CSV/TSV, own decks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from quizapp.cli import command, workspace
+from quizapp.errors import QuizappError
+from quizapp.text import printable
+
+FORMATS = {".apkg": "apkg", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+
+
+def _say(line: str, err: bool = False) -> None:
+    print(printable(line), file=sys.stderr if err else sys.stdout)
+
+
+def _export_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("apkg", "csv", "tsv"), help="the file format (default: from the file's extension)")
+    p.add_argument("--deck", metavar="ID", action="append", help="only this deck (repeat for several; default: every deck)")
+    p.add_argument("--with-progress", action="store_true",
+                   help="apkg only: also each card's due day, interval, FSRS memory state and review log")
+    p.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
+
+
+@command("export", "Write decks as an Anki package (.apkg) or a CSV/TSV file.", _export_args)
+def cmd_export(args: argparse.Namespace) -> int:
+    from quizapp.deck import load_decks
+
+    output = Path(args.output)
+    fmt = args.format or FORMATS.get(output.suffix.lower())
+    if fmt is None:
+        raise QuizappError(f"cannot tell the format from '{output.name}'; give --format apkg, csv or tsv")
+    if args.with_progress and fmt != "apkg":
+        raise QuizappError("--with-progress is for Anki packages only (--format apkg)")
+    ws = workspace(args)
+    loaded = load_decks(ws.deck_dirs, base=ws.home)
+    decks = loaded.decks
+    if args.deck:
+        known = {d.id for d in decks}
+        missing = [d for d in args.deck if d not in known]
+        if missing:
+            raise QuizappError(f"no deck with id {', '.join(repr(m) for m in missing)} (decks: {', '.join(sorted(known)) or 'none'})")
+        decks = [d for d in decks if d.id in args.deck]
+    if loaded.problems:
+        _say(f"{len(loaded.problems)} problems in the deck files; the cards they concern are not exported "
+             "(see `quizapp check`)", err=True)
+    if fmt == "apkg":
+        from quizapp.interop.apkg import export_apkg
+
+        if args.with_progress:
+            from quizapp.scheduling import load_settings
+            from quizapp.study import open_workspace
+
+            opened = open_workspace(ws)
+            try:
+                settings = load_settings(opened.store)
+                report = export_apkg(decks, output, opened.store, rollover_hour=settings.rollover_hour)
+            finally:
+                opened.store.close()
+        else:
+            report = export_apkg(decks, output)
+        for line in report.lines():
+            _say(line)
+    else:
+        from quizapp.interop.csvio import export_csv
+
+        if fmt == "tsv" and output.suffix.lower() not in (".tsv", ".tab"):
+            raise QuizappError(f"a TSV file should end in .tsv so it is read back as TSV: {output.name}")
+        count = export_csv(decks, output)
+        _say(f"wrote {output}: {count} cards from {len(decks)} decks")
+    return 0
+
+
+def _import_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="an Anki package (.apkg) or a CSV/TSV file with a header row")
+    p.add_argument("--deck-id", metavar="ID",
+                   help="the deck to import into (default: the package's deck name, or the file's name)")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="CSV/TSV: import the good rows even when some are malformed (they are listed)")
+
+
+@command(
+    "import",
+    "Bring cards in from an Anki package or a CSV/TSV file, as a deck file in the workspace's decks/ "
+    "(a second import of the same file updates its cards). Progress is backed up first.",
+    _import_args,
+)
+def cmd_import(args: argparse.Namespace) -> int:
+    from quizapp.interop.deckwriter import save_import
+    from quizapp.interop.ids import is_card_id
+
+    path = Path(args.file)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise QuizappError(f"{path}: import reads .apkg, .csv and .tsv files")
+    if args.deck_id is not None and not is_card_id(args.deck_id):
+        raise QuizappError(f"'{args.deck_id}' cannot be a deck id: use letters, digits, '.', '_' and '-'")
+    ws = workspace(args)
+    if fmt == "apkg":
+        from quizapp.interop.apkg import cards_from_package, default_deck_id
+
+        package = cards_from_package(path)
+        deck_id = args.deck_id or default_deck_id(package)
+        result = save_import(ws, deck_id, package.title, f"Imported from {path.name}.", package.cards, path.name,
+                             left_out=package.left_out, notes=package.notes)
+    else:
+        from quizapp.interop.csvio import problems_text, read_csv
+
+        read = read_csv(path, args.deck_id)
+        if read.problems and not args.skip_bad:
+            raise QuizappError(
+                problems_text(read.problems)
+                + f"\n{len(read.problems)} problems in {path}; nothing was imported. Fix the rows, or pass --skip-bad "
+                f"to import the {len(read.cards)} good rows and leave the others out."
+            )
+        result = save_import(ws, read.deck_id, read.title, f"Imported from {path.name}.", read.cards, path.name,
+                             left_out=read.problems)
+    for line in result.lines():
+        _say(line)
+    if result.written:
+        _say(f"{result.new_in_progress} new cards to study; check the deck with `quizapp check {result.path}`")
+    return 0
+
+
+def _new_deck_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", metavar="NAME", help="the deck's title, e.g. \"Transformers\"")
+    p.add_argument("--id", metavar="ID", help="the deck id and file name (default: made from NAME)")
+
+
+@command("new-deck", "Write a starter deck file to the workspace's decks/, one commented card of each kind.",
+         _new_deck_args)
+def cmd_new_deck(args: argparse.Namespace) -> int:
+    from quizapp.interop.newdeck import new_deck
+
+    path = new_deck(workspace(args), args.name, args.id)
+    _say(f"wrote {path}: one example card of each kind; edit it, then run `quizapp check`")
+    return 0

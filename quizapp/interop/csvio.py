@@ -1,0 +1,270 @@
+"""CSV and TSV files of cards: one card per row, a header row naming the columns.
+
+The columns are the deck file's field names (``id``, ``kind``, ``front``, ``back``, ``text``,
+``choices``, ...) plus ``deck``; any subset may be used, in any order. Lists (``tags``,
+``source``, ``choices``, ``items``, ``model_answer``) hold their items separated by ``|`` (a ``|``
+inside an item is written ``\\|``); an interview's ``rubric`` is JSON. A row without a kind is
+taken as the kind its filled columns suggest (``front``/``back`` basic, ``text`` cloze, ...).
+
+Ids follow the same rules as Anki packages: the ``id`` column when filled, else the ``guid``
+column (an Anki note's GUID), else an id made from the row's question, so importing the same
+file again updates its cards instead of adding copies.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from quizapp.deck import CARD_ADAPTER, KINDS, Deck
+from quizapp.interop import InteropError
+from quizapp.interop.deckwriter import card_data
+from quizapp.interop.ids import card_id_for_guid, card_id_for_text, slug
+
+COLUMNS = (
+    "id", "deck", "kind", "front", "back", "reverse", "text", "extra", "question", "choices", "answer",
+    "explanation", "prompt", "items", "model_answer", "rubric", "time_limit", "tags", "source", "year", "event",
+)
+"""The columns an export writes, in order."""
+LIST_COLUMNS = ("tags", "source", "choices", "items", "model_answer")
+IMPORT_ONLY = ("guid",)
+"""Columns an import understands that an export does not write."""
+_QUESTION = ("front", "text", "question", "prompt")
+_SPLIT_RE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+MAX_SHOWN_PROBLEMS = 50
+
+
+def delimiter_for(path: Path) -> str:
+    """Tab for ``.tsv`` and ``.tab`` files, a comma otherwise."""
+    return "\t" if Path(path).suffix.lower() in (".tsv", ".tab") else ","
+
+
+def join_list(values: list[str]) -> str:
+    return " | ".join(v.replace("\\", "\\\\").replace("|", "\\|") for v in values)
+
+
+def split_list(cell: str) -> list[str]:
+    parts, start = [], 0
+    for m in _SPLIT_RE.finditer(cell):
+        parts.append(cell[start : m.start() + len(m.group(1))])
+        start = m.end()
+    parts.append(cell[start:])
+    out = [re.sub(r"\\(.)", r"\1", p.strip()) for p in parts]
+    return [p for p in out if p]
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_rows(decks: list[Deck]) -> list[dict[str, str]]:
+    rows = []
+    for deck in decks:
+        for card in deck.cards:
+            data = card_data(card)
+            row = {"deck": deck.id}
+            for name, value in data.items():
+                if name in LIST_COLUMNS:
+                    row[name] = join_list(value)
+                elif name == "rubric":
+                    row[name] = json.dumps(value, ensure_ascii=False)
+                elif isinstance(value, bool):
+                    row[name] = "true" if value else "false"
+                else:
+                    row[name] = str(value)
+            rows.append(row)
+    return rows
+
+
+def export_csv(decks: list[Deck], path: Path) -> int:
+    """Write every card of ``decks`` to ``path`` (CSV, or TSV by its extension); returns the row count."""
+    rows = export_rows(decks)
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), delimiter=delimiter_for(path), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = Path(path)
+    aside = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        aside.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+        aside.replace(path)
+    except OSError as exc:
+        aside.unlink(missing_ok=True)
+        raise InteropError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return len(rows)
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass
+class CsvCards:
+    """The cards read from a CSV/TSV file, and one message per row that could not become a card."""
+
+    cards: list[Any]
+    deck_id: str
+    title: str
+    problems: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
+    """Read cards from a CSV or TSV file with a header row.
+
+    Every row is checked; problems are reported as ``file:line: column 'name': what is wrong``.
+    The deck id is ``deck_id``, else the single value of a ``deck`` column, else the file's name.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InteropError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InteropError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InteropError(f"{name}:{line}: the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                           "save it as UTF-8 and import again") from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_for(path), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for row in reader:
+            rows.append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InteropError(f"{name}:{reader.line_num}: {exc}; nothing was imported") from None
+    if not rows:
+        raise InteropError(f"{name}:1: the file is empty; it needs a header row naming the columns, e.g. front,back")
+    header_line, header = rows[0]
+    columns = [c.strip().lower() for c in header]
+    known = set(COLUMNS) | set(IMPORT_ONLY)
+    for col in columns:
+        if col not in known:
+            raise InteropError(
+                f"{name}:{header_line}: unknown column '{col}' in the header row; "
+                f"the columns are {', '.join(COLUMNS + IMPORT_ONLY)}"
+            )
+        if columns.count(col) > 1:
+            raise InteropError(f"{name}:{header_line}: the column '{col}' is named twice in the header row")
+    if not set(columns) & set(_QUESTION):
+        raise InteropError(f"{name}:{header_line}: the header row names no question column ({', '.join(_QUESTION)})")
+
+    body = [(n, row) for n, row in rows[1:] if any(cell.strip() for cell in row)]
+    decks = {row[columns.index("deck")].strip() for _, row in body if "deck" in columns and len(row) > columns.index("deck")}
+    decks.discard("")
+    if deck_id is None:
+        if len(decks) > 1:
+            raise InteropError(
+                f"{name}: the deck column names {len(decks)} decks ({', '.join(sorted(decks)[:5])}); "
+                "import one deck per file, or give --deck-id to put every row in one deck"
+            )
+        deck_id = decks.pop() if decks else slug(path.stem)
+    result = CsvCards([], deck_id, path.stem, rows=len(body))
+    first_line: dict[str, int] = {}
+    for line, row in body:
+        try:
+            card = _row_card(row, columns, deck_id, path.name)
+        except _RowProblem as exc:
+            result.problems.extend(f"{name}:{line}: {p}" for p in exc.problems)
+            continue
+        if card.id in first_line:
+            result.problems.append(f"{name}:{line}: column 'id': '{card.id}' is already used on line {first_line[card.id]}")
+            continue
+        first_line[card.id] = line
+        result.cards.append(card)
+    return result
+
+
+class _RowProblem(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+
+
+def _guess_kind(values: dict[str, str]) -> str:
+    if "text" in values:
+        return "cloze"
+    if "choices" in values or "question" in values:
+        return "choice"
+    if "rubric" in values or "model_answer" in values:
+        return "interview"
+    if "items" in values:
+        return "order"
+    return "basic"
+
+
+def _row_card(row: list[str], columns: list[str], deck_id: str, source: str) -> Any:
+    if len(row) > len(columns) and any(cell.strip() for cell in row[len(columns) :]):
+        raise _RowProblem([
+            f"{len(row)} cells, but the header row names {len(columns)} columns "
+            "(a cell holding the separator must be quoted)"
+        ])
+    # Missing cells at the end of a row are empty ones: hand-written files often leave them out.
+    values = {col: cell for col, cell in zip(columns, row) if cell.strip() and col != "deck"}
+    problems = []
+    raw: dict[str, Any] = {}
+    for col, cell in values.items():
+        if col in LIST_COLUMNS:
+            raw[col] = split_list(cell)
+        elif col == "rubric":
+            try:
+                raw[col] = json.loads(cell)
+            except ValueError as exc:
+                problems.append(f"column 'rubric': not valid JSON ({exc.msg} at character {exc.pos + 1})")
+        elif col == "guid":
+            continue
+        else:
+            raw[col] = cell.strip() if col in ("id", "kind", "reverse", "time_limit", "year") else cell
+    kind = raw.get("kind") or _guess_kind(values)
+    if kind not in KINDS:
+        problems.append(f"column 'kind': '{kind}' is not a card kind ({', '.join(KINDS)})")
+    if problems:
+        raise _RowProblem(problems)
+    raw["kind"] = kind
+    raw.setdefault("source", [source])
+    if "id" not in raw:
+        if "guid" in values:
+            raw["id"] = card_id_for_guid(values["guid"].strip())
+        else:
+            question = next((values[c] for c in _QUESTION if c in values), "")
+            if not question:
+                raise _RowProblem([f"column '{_QUESTION[0]}': the question is empty, and there is no id to name the card by"])
+            raw["id"] = card_id_for_text(deck_id, question)
+    try:
+        return CARD_ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        raise _RowProblem([_error_text(e, kind) for e in exc.errors()]) from None
+
+
+def _error_text(err: dict, kind: str) -> str:
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    if loc and loc[0] in KINDS:
+        loc = loc[1:]
+    column = str(loc[0]) if loc else ""
+    rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
+    msg = err["msg"]
+    if err["type"] == "missing":
+        msg = "field required (the cell is empty or the column is missing)"
+    elif err["type"] == "extra_forbidden" and len(loc) == 1:
+        msg = f"a {kind} card has no {column}; leave this cell empty or set the kind"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    msg = msg[:1].lower() + msg[1:]
+    return f"column '{column}'{rest}: {msg}" if column else msg
+
+
+def problems_text(problems: list[str]) -> str:
+    """Problems one per line, cut at ``MAX_SHOWN_PROBLEMS`` with a count of the rest."""
+    shown = problems[:MAX_SHOWN_PROBLEMS]
+    more = len(problems) - len(shown)
+    return "\n".join(shown + ([f"... and {more} more"] if more else []))

@@ -1,0 +1,275 @@
+"""Writing cards into a deck file of the workspace, the one way every import ends.
+
+The file is written in the same YAML format as the bundled decks, checked with the deck loader
+before it replaces anything, and replaced in one step (write aside, then rename), so a failed
+import leaves the old file as it was. Cards are matched by id: importing the same cards again
+updates them in place, and cards already in the file that the import does not mention stay.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from quizapp.deck import Deck, load_deck_file, load_decks, parse_deck
+from quizapp.interop import InteropError
+from quizapp.workspace import Workspace
+
+_FIELD_ORDER = (
+    "id", "kind", "front", "back", "reverse", "text", "extra", "question", "choices", "answer",
+    "explanation", "prompt", "items", "model_answer", "rubric", "time_limit", "tags", "source", "year", "event",
+)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Plain YAML our loader accepts: no anchors or aliases, multi-line text as ``|`` blocks."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value and not any(line != line.rstrip() for line in value.split("\n")):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    # Short lists of one-line text read best on one line: tags: [timeline, compiler]
+    short = all(isinstance(v, str) and "\n" not in v for v in value) and sum(len(v) + 2 for v in value) < 70
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=short)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(list, _represent_list)
+
+
+def card_data(card: Any) -> dict[str, Any]:
+    """A card as the mapping a deck file holds: defaults left out, fields in a readable order."""
+    data = card.model_dump(mode="json", exclude_defaults=True)
+    data["kind"] = card.kind
+    data["source"] = list(card.source)
+    order = {name: i for i, name in enumerate(_FIELD_ORDER)}
+    return dict(sorted(data.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def deck_yaml(deck_id: str, title: str, description: str, cards: list[Any], comment: str = "") -> str:
+    """The text of a deck file holding ``cards``."""
+    head = "".join(f"# {line}\n" if line else "#\n" for line in comment.splitlines())
+    doc: dict[str, Any] = {"id": deck_id, "title": title}
+    if description:
+        doc["description"] = description
+    doc["cards"] = [card_data(c) for c in cards]
+    body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return head + body
+
+
+def write_deck_file(path: Path, text: str) -> None:
+    """Check ``text`` as a deck file, then put it at ``path`` in one step (durably, or not at all)."""
+    data = text.encode("utf-8")
+    deck, problems = parse_deck(data, str(path), path)
+    if deck is None or problems:
+        # A card that validated on its own but not in the file would be a bug here, not bad input.
+        raise InteropError(f"refusing to write {path}; it would not load:\n" + "\n".join(problems))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    aside = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(aside, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(aside, path)
+    except OSError as exc:
+        aside.unlink(missing_ok=True)
+        raise InteropError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def timestamp(moment: datetime | None = None) -> str:
+    """A file-name-safe UTC time stamp, e.g. ``20260310T120000Z``."""
+    return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def backup_progress(workspace: Workspace, reason: str = "import") -> Path | None:
+    """Back up the progress database (see ``quizapp.backup``) before an import writes anything;
+    returns the backup, or None when there is no progress yet."""
+    from quizapp.backup import has_progress, take_backup
+
+    if not has_progress(workspace.db_path):
+        return None
+    outcome = take_backup(workspace.db_path, reason, backups_dir=workspace.backups_dir)
+    return outcome.backup.path if outcome.backup else None
+
+
+@dataclass
+class ImportResult:
+    """What an import did, for the report a user reads."""
+
+    deck_id: str
+    path: Path
+    added: list[str] = field(default_factory=list)
+    """Ids of cards new to the deck file."""
+    updated: list[str] = field(default_factory=list)
+    """Ids of cards already in the file whose content the import changed."""
+    unchanged: int = 0
+    kept: int = 0
+    """Cards in the file before that this import did not mention (left as they were)."""
+    left_out: list[str] = field(default_factory=list)
+    """One message per note or row that did not come in, saying where and why."""
+    notes: list[str] = field(default_factory=list)
+    """Other things worth knowing (note types imported as basic, media left out)."""
+    backup: Path | None = None
+    """The copy of the progress database taken before writing."""
+    new_in_progress: int = 0
+    """Cards added to the progress database (new cards to study)."""
+
+    @property
+    def written(self) -> bool:
+        return bool(self.added or self.updated)
+
+    def lines(self) -> list[str]:
+        """The report, one line each; deck and file text is passed through as data, not markup."""
+        out = [
+            f"{self.path}: deck '{self.deck_id}': {len(self.added)} added, {len(self.updated)} updated, "
+            f"{self.unchanged} unchanged" + (f", {self.kept} already there kept" if self.kept else "")
+        ]
+        out.extend(self.notes)
+        if self.left_out:
+            out.append(f"{len(self.left_out)} left out:")
+            out.extend(f"  {line}" for line in self.left_out)
+        if self.backup:
+            out.append(f"progress backed up first to {self.backup}")
+        if not self.written:
+            out.append("nothing was imported" if self.left_out and not self.unchanged
+                       else "nothing to write: the deck file already holds these cards")
+        return out
+
+
+def save_import(
+    workspace: Workspace,
+    deck_id: str,
+    title: str,
+    description: str,
+    cards: list[Any],
+    origin: str,
+    left_out: list[str] | None = None,
+    notes: list[str] | None = None,
+) -> ImportResult:
+    """Merge ``cards`` into the workspace's deck ``deck_id`` (creating ``decks/<deck_id>.yaml`` when
+    there is none), after backing up progress, and add the new cards to the progress database.
+
+    A card whose id belongs to another deck is left out and reported: that card already has a home
+    and its progress must not be tied to two texts.
+    """
+    decks_dir = workspace.decks_dir
+    folders = list(dict.fromkeys([*workspace.deck_dirs, decks_dir.resolve() if decks_dir.exists() else decks_dir]))
+    loaded = load_decks([f for f in folders if Path(f).is_dir()], base=workspace.home)
+    target = _target(loaded.decks, deck_id, decks_dir)
+    result = ImportResult(deck_id, target.path if target else decks_dir / f"{deck_id}.yaml")
+    result.left_out = list(left_out or [])
+    result.notes = list(notes or [])
+    if target is None and result.path.exists():
+        _refuse_unreadable(result.path, deck_id)
+
+    owner = {
+        card.id: deck for deck in loaded.decks if target is None or deck.path != target.path for card in deck.cards
+    }
+    existing = list(target.cards) if target else []
+    index = {card.id: i for i, card in enumerate(existing)}
+    merged = list(existing)
+    seen: set[str] = set()
+    for card in cards:
+        if card.id in seen:
+            result.left_out.append(f"{origin}: card id '{card.id}' comes twice; the first one was kept")
+            continue
+        seen.add(card.id)
+        if card.id in owner:
+            other = owner[card.id]
+            result.left_out.append(
+                f"{origin}: card '{card.id}' is already in deck '{other.id}' ({_shown(other.path, workspace)}); "
+                "that card stays as it is"
+            )
+            continue
+        if card.id in index:
+            before = existing[index[card.id]]
+            if list(card.source) == [origin]:
+                # The source an import fills in is the file's name; a renamed file is not new content.
+                card = card.model_copy(update={"source": before.source})
+            if before == card:
+                result.unchanged += 1
+            else:
+                merged[index[card.id]] = card
+                result.updated.append(card.id)
+        else:
+            merged.append(card)
+            result.added.append(card.id)
+    result.kept = len([c for c in existing if c.id not in seen])
+    if not result.written:
+        return result
+
+    result.backup = backup_progress(workspace, "import")
+    if target is not None:
+        _keep_old_file(workspace, target.path)
+    text = deck_yaml(
+        deck_id,
+        target.title if target else title,
+        target.description if target else description,
+        merged,
+        comment=f"Imported with `quizapp import` from {origin}.\n"
+        "Importing it again updates these cards by id; cards added here by hand stay.",
+    )
+    write_deck_file(result.path, text)
+    result.new_in_progress = _sync_progress(workspace)
+    return result
+
+
+def _target(decks: list[Deck], deck_id: str, decks_dir: Path) -> Deck | None:
+    for deck in decks:
+        if deck.id != deck_id:
+            continue
+        if deck.path.resolve().parent == decks_dir.resolve():
+            return deck
+        raise InteropError(
+            f"deck id '{deck_id}' is already used by {deck.path}, which is not in the workspace's "
+            f"decks folder ({decks_dir}); nothing was imported. Choose another id with --deck-id."
+        )
+    return None
+
+
+def _refuse_unreadable(path: Path, deck_id: str) -> None:
+    deck, problems = load_deck_file(path)
+    if deck is None or problems or deck.id != deck_id:
+        what = f"holds deck '{deck.id}'" if deck and deck.id != deck_id else "has problems (see `quizapp check`)"
+        raise InteropError(
+            f"{path} already exists and {what}; it was left untouched and nothing was imported. "
+            "Fix it, or choose another deck id with --deck-id."
+        )
+
+
+def _keep_old_file(workspace: Workspace, path: Path) -> None:
+    folder = workspace.backups_dir / "decks"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, folder / f"{timestamp()}-{path.name}")
+
+
+def _shown(path: Path, workspace: Workspace) -> str:
+    try:
+        return str(path.resolve().relative_to(workspace.home.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _sync_progress(workspace: Workspace) -> int:
+    from quizapp.study import open_workspace
+
+    dirs = tuple(dict.fromkeys([*workspace.deck_dirs, workspace.decks_dir.resolve()]))
+    opened = open_workspace(Workspace(workspace.home, dirs, workspace.how))
+    try:
+        return opened.sync["added"]
+    finally:
+        opened.store.close()
