@@ -148,3 +148,18 @@ async def test_a_locked_database_is_a_message_and_the_answer_can_be_given_again(
         await pilot.pause()
     assert [r["card_id"] for r in store.query("SELECT card_id FROM review_log")] == [item]
     store.close()
+
+
+async def test_command_palette_offers_review_of_a_deck(opened, clock):
+    from textual.command import CommandPalette
+
+    app = QuizApp(opened, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Review deck: Small")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.deck == "small"
