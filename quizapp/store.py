@@ -374,8 +374,14 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One ``BEGIN IMMEDIATE`` transaction: all of it is committed, durably, or none of it."""
+        """One ``BEGIN IMMEDIATE`` transaction: all of it is committed, durably, or none of it.
+
+        Inside another ``write()`` it joins that transaction (which commits or rolls back the whole).
+        """
         c = self.conn
+        if c.in_transaction:
+            yield c
+            return
         try:
             c.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:

@@ -254,22 +254,29 @@ class Study:
         """
         if rating not in (1, 2, 3, 4):
             raise ValueError(f"rating must be 1-4, not {rating!r}")
-        before = self.store.card_state(item_id)
-        now = self.now()
-        after = self.scheduler.answer(before, rating, now) if scheduled else None
-        entry = LogEntry(
-            id=new_id(),
-            card_id=item_id,
-            rating=rating,
-            reviewed_at=now,
-            duration_ms=max(0, int(duration_ms)),
-            mode=mode,
-            scheduled=scheduled,
-            state_before=before.state,
-            due_after=after.due if after else before.due,
-            prev=before.to_json(),
-        )
-        self.store.record_answer(entry, after, also)
+        # The card is read inside the answer's transaction: another quizapp on the same workspace
+        # may have just answered it, and the new state must build on that answer.
+        with self.store.write():
+            before = self.store.card_state(item_id)
+            now = self.now()
+            if before.last_review is not None and now <= before.last_review:
+                # A clock set back, or two answers within its resolution: replay orders a card's
+                # answers by their times, so the log must keep them in the order they were given.
+                now = before.last_review + timedelta(microseconds=1)
+            after = self.scheduler.answer(before, rating, now) if scheduled else None
+            entry = LogEntry(
+                id=new_id(),
+                card_id=item_id,
+                rating=rating,
+                reviewed_at=now,
+                duration_ms=max(0, int(duration_ms)),
+                mode=mode,
+                scheduled=scheduled,
+                state_before=before.state,
+                due_after=after.due if after else before.due,
+                prev=before.to_json(),
+            )
+            self.store.record_answer(entry, after, also)
         return entry
 
     def _bury_siblings(self, c: sqlite3.Connection, item_id: str) -> list[str]:
