@@ -113,11 +113,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         if read.problems and not args.skip_bad:
             raise QuizappError(
                 problems_text(read.problems)
-                + f"\n{len(read.problems)} problems in {path}; nothing was imported. Fix the rows, or pass --skip-bad "
-                f"to import the {len(read.cards)} good rows and leave the others out."
+                + f"\n{read.bad_rows} of {read.rows} rows in {path} have problems; nothing was imported. Fix them, "
+                f"or pass --skip-bad to import the {len(read.cards)} good rows and leave the others out."
             )
+        skipped = [f"{read.bad_rows} of {read.rows} rows had problems and were left out"] if read.bad_rows else []
         result = save_import(ws, read.deck_id, read.title, f"Imported from {path.name}.", read.cards, path.name,
-                             left_out=read.problems)
+                             left_out=read.problems, notes=skipped)
     for line in result.lines():
         _say(line)
     if result.written:

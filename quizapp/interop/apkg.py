@@ -534,6 +534,8 @@ def cards_from_package(path: Path) -> PackageCards:
         result.notes.append(
             f"{sum(other.values())} notes of other note types came in as basic cards from their first two fields: {listed}"
         )
+    if result.left_out:
+        result.notes.append(f"{len(result.left_out)} of {len(notes)} notes could not become cards and were left out")
     if with_media:
         result.notes.append(f"{with_media} notes referred to images or sounds, which quizapp does not show; their text came in")
     return result

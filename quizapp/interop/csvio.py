@@ -113,6 +113,7 @@ class CsvCards:
     title: str
     problems: list[str] = field(default_factory=list)
     rows: int = 0
+    bad_rows: int = 0
 
 
 def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
@@ -177,9 +178,11 @@ def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
             card = _row_card(row, columns, deck_id, path.name)
         except _RowProblem as exc:
             result.problems.extend(f"{name}:{line}: {p}" for p in exc.problems)
+            result.bad_rows += 1
             continue
         if card.id in first_line:
             result.problems.append(f"{name}:{line}: column 'id': '{card.id}' is already used on line {first_line[card.id]}")
+            result.bad_rows += 1
             continue
         first_line[card.id] = line
         result.cards.append(card)

@@ -140,7 +140,7 @@ class ImportResult:
         ]
         out.extend(self.notes)
         if self.left_out:
-            out.append(f"{len(self.left_out)} left out:")
+            out.append("left out:")
             out.extend(f"  {line}" for line in self.left_out)
         if self.backup:
             out.append(f"progress backed up first to {self.backup}")
