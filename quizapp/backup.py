@@ -250,7 +250,7 @@ def _fsync(path: Path) -> None:
 def _remove(path: Path) -> None:
     try:
         path.unlink()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         pass
 
 
