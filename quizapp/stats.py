@@ -1,0 +1,619 @@
+"""Progress figures for the dashboard and ``quizapp stats``: SQL over the progress database. No Textual.
+
+Every figure is a query over ``cards``, ``review_log`` and ``attempts``; the decks only add what the
+database does not hold (card tags, which give topics and stages, and card titles). The TUI and the
+CLI both call ``Stats.report()``, so they show the same numbers. The report is a pydantic model:
+``quizapp stats --json`` prints it and ``quizapp stats --schema`` prints its JSON Schema, in which
+every field carries the description written here.
+
+Definitions used throughout:
+
+- A *study day* runs from the rollover hour (4 a.m. local by default) to the next one, as in review.
+- *True retention* is the share of review-mode answers on cards in the review state
+  (``state_before = 2``) that were not rated Again. Quiz answers are left out (picking from choices
+  is easier than recalling, and a right pick does not move the schedule), and so are answers on
+  cards still in (re)learning.
+- *Predicted retention* is FSRS's own forecast for those same answers: the retrievability each card
+  had at the moment it was answered, from the stability and last review it had just before. Beside
+  true retention it shows whether FSRS's memory model fits you (see ``quizapp optimize``).
+- *Recall now* is a card's FSRS retrievability at this moment (0 for a card never studied).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+from sqlite_utils import Database
+
+from quizapp.deck import STAGES, DeckSet, Item
+from quizapp.scheduling import Scheduler, StudySettings, day_start, study_day
+from quizapp.store import Store, to_iso, utcnow
+from quizapp.study import Study
+
+if TYPE_CHECKING:
+    from quizapp.plan import PlanReport
+
+LEECH_LAPSES = 8
+"""A card forgotten this many times after being learned is a leech (Anki's default threshold)."""
+HEATMAP_DAYS = 365
+"""Study days the calendar heatmap covers, ending today."""
+FORECAST_DAYS = 30
+"""Study days the due forecast covers, starting today."""
+RETENTION_WEEKS = 26
+"""Weeks of true and predicted retention shown over time."""
+WEAKEST = 15
+"""Cards in the list of weakest cards."""
+STAGE_TAGS = {**{stage: stage for stage in STAGES}, "tradeoffs": "tradeoff", "trade-off": "tradeoff", "trade-offs": "tradeoff"}
+"""Card tags that name an interview stage rather than a topic, and the stage each names."""
+
+
+# ---------------------------------------------------------------- SQL building blocks
+
+
+def ensure_sql_math(conn: sqlite3.Connection) -> None:
+    """Give the connection ``pow()`` when its SQLite was built without the math functions."""
+    try:
+        conn.execute("SELECT pow(2, 2)").fetchone()
+    except sqlite3.OperationalError:
+        conn.create_function("pow", 2, math.pow, deterministic=True)
+
+
+def recall_sql(stability: str, last_review: str, at: str, unknown: str = "0.0") -> str:
+    """SQL for FSRS's retrievability of a card with ``stability`` last reviewed at ``last_review``,
+    at the moment ``at`` (three SQL expressions; times as ISO text).
+
+    It is py-fsrs's ``get_card_retrievability`` (whole days elapsed, FSRS-6 forgetting curve) and
+    needs the parameters ``:decay`` and ``:factor`` from ``curve_params``. A card never reviewed
+    gives ``unknown`` (0, as py-fsrs says).
+    """
+    days = f"MAX(0, CAST(ROUND((julianday({at}) - julianday({last_review})) * 86400000) AS INTEGER) / 86400000)"
+    return (
+        f"(CASE WHEN {stability} > 0 AND {last_review} IS NOT NULL "
+        f"THEN pow(1 + :factor * {days} / {stability}, :decay) ELSE {unknown} END)"
+    )
+
+
+def curve_params(scheduler: Scheduler) -> dict[str, float]:
+    """The forgetting curve's ``:decay`` and ``:factor`` for ``recall_sql``, from the parameters in use."""
+    decay = -scheduler.exact.parameters[20]
+    return {"decay": decay, "factor": 0.9 ** (1 / decay) - 1}
+
+
+def day_bounds(days: Sequence[date], rollover_hour: int) -> str:
+    """JSON ``[[day, start, end], ...]`` of study days, their UTC bounds as stored text, for ``json_each``."""
+    return json.dumps(
+        [[d.isoformat(), to_iso(day_start(d, rollover_hour)), to_iso(day_start(d + timedelta(days=1), rollover_hour))] for d in days]
+    )
+
+
+BOUNDS_CTE = (
+    "b AS (SELECT CAST(key AS INTEGER) AS n, json_extract(value, '$[0]') AS day, "
+    "json_extract(value, '$[1]') AS s, json_extract(value, '$[2]') AS e FROM json_each(:bounds))"
+)
+"""A CTE ``b(n, day, s, e)`` over the ``:bounds`` parameter made by ``day_bounds``."""
+
+
+@contextmanager
+def reading(store: Store) -> Iterator[Store]:
+    """A read-only connection to the store's database, for figures computed in another thread while
+    the app goes on writing (WAL lets both run at once); the store itself when it lives in memory."""
+    if store.path is None:
+        yield store
+        return
+    conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    # A long log is read several times over; keep its pages and the sorts in memory.
+    conn.execute("PRAGMA cache_size = -65536")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    reader = Store(Database(conn, execute_plugins=False), store.path)
+    try:
+        yield reader
+    finally:
+        reader.close()
+
+
+def item_title(item: Item, width: int = 70) -> str:
+    """The first line of a card's question, shortened to ``width`` characters."""
+    text = "".join(piece for piece, _ in item.front_spans()).strip()
+    line = text.splitlines()[0] if text else item.id
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def topic_map(decks: DeckSet) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per item id: its topics (tags that are not stages) and its stages (tags naming a stage)."""
+    topics: dict[str, list[str]] = {}
+    stages: dict[str, list[str]] = {}
+    for item in decks.items():
+        tags = item.card.tags
+        topics[item.id] = sorted({t for t in tags if t not in STAGE_TAGS})
+        stages[item.id] = sorted({STAGE_TAGS[t] for t in tags if t in STAGE_TAGS})
+    return topics, stages
+
+
+# ---------------------------------------------------------------- the report
+
+
+class Today(BaseModel):
+    """What today looks like."""
+
+    day: date = Field(description="The current study day (local date; a day starts at the rollover hour).")
+    due: int = Field(description="Review cards still due today (within the daily review limit).")
+    learning: int = Field(description="Cards in (re)learning due today.")
+    new: int = Field(description="New cards today's limit will still introduce.")
+    answers: int = Field(description="Answers given today, in every mode.")
+    reviewed: int = Field(description="Review-state cards answered today in review mode.")
+    new_studied: int = Field(description="New cards introduced today.")
+    seconds: int = Field(description="Time spent answering today, in seconds.")
+    streak: int = Field(description="Study days in a row with at least one answer, up to today (or yesterday, while today is still open).")
+    longest_streak: int = Field(description="The longest such run ever.")
+
+
+class DayCount(BaseModel):
+    day: date = Field(description="Study day.")
+    reviews: int = Field(description="Answers given that day, in every mode.")
+
+
+class Retention(BaseModel):
+    """True retention beside FSRS's prediction, for a deck, a week or everything."""
+
+    key: str = Field(description="Deck id, week start (YYYY-MM-DD), or 'all'.")
+    title: str = Field(description="Deck title, or the same as key.")
+    answers: int = Field(description="Review-mode answers on review-state cards.")
+    true_retention: float | None = Field(description="Share of those answers not rated Again; null without answers.")
+    predicted_retention: float | None = Field(description="FSRS's mean predicted recall for those answers; null without answers.")
+
+
+class DeckRecall(Retention):
+    cards: int = Field(description="Cards in the deck (present, not suspended).")
+    studied: int = Field(description="Of those, cards studied at least once.")
+    recall_now: float | None = Field(description="Mean recall now over the studied cards; null when none.")
+
+
+class ForecastDay(BaseModel):
+    day: date = Field(description="Study day.")
+    due: int = Field(description="Cards (review and learning) falling due that day; today includes every overdue card.")
+
+
+class TopicMastery(BaseModel):
+    topic: str = Field(description="A card tag that is not a stage name.")
+    cards: int = Field(description="Cards with this tag (present, not suspended).")
+    studied: int = Field(description="Of those, cards studied at least once.")
+    recall_now: float | None = Field(description="Mean recall now over the studied cards; null when none.")
+    mastery: float = Field(description="Mean recall now over all the cards, unstudied ones counting 0: the share of the topic you would recall right now.")
+    answers: int = Field(description="Review-mode answers on review-state cards of the topic.")
+    true_retention: float | None = Field(description="Share of those not rated Again; null without answers.")
+
+
+class StageCell(BaseModel):
+    topic: str = Field(description="Topic (card tag).")
+    stage: str = Field(description="One of data, model, serving, monitoring, tradeoff.")
+    strength: float = Field(description="Mean of the evidence: recall now of studied cards tagged with the topic and the stage, and the stage's share of rubric points covered in the latest mock-interview attempt on each prompt of the topic.")
+    cards: int = Field(description="Studied cards that gave evidence.")
+    attempts: int = Field(description="Mock-interview prompts whose latest attempt gave evidence.")
+
+
+class WeakCard(BaseModel):
+    id: str = Field(description="Card (item) id.")
+    deck_id: str = Field(description="Deck id.")
+    title: str = Field(description="First line of the question.")
+    recall_now: float = Field(description="FSRS's predicted recall now.")
+    lapses: int = Field(description="Times forgotten after being learned.")
+    reps: int = Field(description="Answers that moved its schedule.")
+    leech: bool = Field(description=f"At least {LEECH_LAPSES} lapses.")
+
+
+class Attempt(BaseModel):
+    submitted_at: datetime = Field(description="When the mock-interview answer was submitted (UTC).")
+    card_id: str = Field(description="The interview prompt's id.")
+    score: float = Field(description="Share of rubric points covered, 0-1.")
+    stages: dict[str, float] = Field(description="Share of rubric points covered per stage.")
+
+
+class StageScore(BaseModel):
+    stage: str = Field(description="Interview stage.")
+    attempts: int = Field(description="Attempts whose rubric had points in this stage.")
+    mean: float | None = Field(description="Mean share covered over those attempts; null without any.")
+    recent: float | None = Field(description="Mean share over the latest five of them; null without any.")
+
+
+class Report(BaseModel):
+    """Every figure of the progress dashboard."""
+
+    generated_at: datetime = Field(description="When the figures were computed (UTC).")
+    today: Today
+    heatmap: list[DayCount] = Field(description=f"Answers per study day over the last {HEATMAP_DAYS} days, oldest first.")
+    retention: Retention = Field(description="True and predicted retention over all time.")
+    decks: list[DeckRecall] = Field(description="Per deck: true and predicted retention over all time, and recall now.")
+    retention_weeks: list[Retention] = Field(description=f"True and predicted retention per week (weeks start on Monday) over the last {RETENTION_WEEKS} weeks, oldest first; weeks without answers are left out.")
+    forecast: list[ForecastDay] = Field(description=f"Cards due per study day for the next {FORECAST_DAYS} days, today first.")
+    topics: list[TopicMastery] = Field(description="Mastery per topic, weakest first.")
+    stage_map: list[StageCell] = Field(description="Strength per topic and interview stage, where there is evidence.")
+    weakest: list[WeakCard] = Field(description="The weakest studied cards: leeches first, then lowest recall now.")
+    interviews: list[Attempt] = Field(description="Mock-interview attempts, oldest first.")
+    interview_stages: list[StageScore] = Field(description="Mock-interview scores per stage.")
+    plan: PlanReport | None = Field(default=None, description="The interview-date plan, when a date is set (see `quizapp plan`).")
+
+
+def _share(part: int | None, whole: int | None) -> float | None:
+    return (part or 0) / whole if whole else None
+
+
+class Stats:
+    """The figures over one store and one set of decks, at the moment the object is made."""
+
+    def __init__(
+        self,
+        store: Store,
+        decks: DeckSet,
+        settings: StudySettings | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ):
+        self.store = store
+        self.decks = decks
+        self.study = Study(store, decks, settings, clock)
+        """Today's counts come from the study session, so they match the home screen."""
+        self.settings = self.study.settings
+        self.scheduler = self.study.scheduler
+        self.now = self.study.now()
+        """Every figure is taken at this one moment."""
+        self.day = self.study.today()
+        ensure_sql_math(store.conn)
+        self.topics, self.stages = topic_map(decks)
+        self._answers_made = False
+
+    def _params(self, **extra) -> dict:
+        return {"now": to_iso(self.now), "today": self.day.isoformat(), **curve_params(self.scheduler), **extra}
+
+    def _bounds(self, first: date, last: date) -> str:
+        return day_bounds([first + timedelta(days=i) for i in range((last - first).days + 1)], self.settings.rollover_hour)
+
+    # ------------------------------------------------------------ today and streaks
+
+    def today(self) -> Today:
+        new, learning, due = self.study.remaining()
+        done = self.study.done_today()
+        streak, longest = self.streaks()
+        return Today(
+            day=self.day,
+            due=due,
+            learning=learning,
+            new=new,
+            answers=done["answers"],
+            reviewed=done["reviews"],
+            new_studied=done["new"],
+            seconds=int(done["seconds"]),
+            streak=streak,
+            longest_streak=longest,
+        )
+
+    def streaks(self) -> tuple[int, int]:
+        """(current, longest) runs of consecutive study days with at least one answer."""
+        first = self.store.scalar("SELECT MIN(reviewed_at) FROM review_log")
+        if first is None:
+            return 0, 0
+        start = min(study_day(datetime.fromisoformat(first), self.settings.rollover_hour), self.day)
+        runs = self.store.query(
+            f"""
+            WITH {BOUNDS_CTE},
+            studied AS (SELECT n FROM b WHERE EXISTS (
+                SELECT 1 FROM review_log WHERE reviewed_at >= b.s AND reviewed_at < b.e)),
+            islands AS (SELECT n, n - ROW_NUMBER() OVER (ORDER BY n) AS g FROM studied)
+            SELECT MAX(n) AS last, COUNT(*) AS length FROM islands GROUP BY g
+            """,
+            {"bounds": self._bounds(start, self.day)},
+        )
+        today_n = (self.day - start).days
+        longest = max((r["length"] for r in runs), default=0)
+        current = next((r["length"] for r in runs if r["last"] in (today_n, today_n - 1)), 0)
+        return current, longest
+
+    def heatmap(self, days: int = HEATMAP_DAYS) -> list[DayCount]:
+        rows = self.store.query(
+            f"""
+            WITH {BOUNDS_CTE}
+            SELECT day, (SELECT COUNT(*) FROM review_log WHERE reviewed_at >= b.s AND reviewed_at < b.e) AS reviews
+            FROM b ORDER BY n
+            """,
+            {"bounds": self._bounds(self.day - timedelta(days=days - 1), self.day)},
+        )
+        return [DayCount(day=r["day"], reviews=r["reviews"]) for r in rows]
+
+    # ------------------------------------------------------------ retention
+
+    _RETAINED = "state_before = 2 AND mode = 'review'"
+    """The answers true retention is measured on."""
+
+    def _predicted(self, alias: str = "r") -> str:
+        # NULL where the log row does not say what the card was before (AVG and COUNT skip those).
+        return recall_sql(
+            f"json_extract({alias}.prev, '$.stability')",
+            f"json_extract({alias}.prev, '$.last_review')",
+            f"{alias}.reviewed_at",
+            unknown="NULL",
+        )
+
+    def _answers_by_card(self) -> str:
+        """A temporary table, made once per ``Stats``: per card, the answers true retention is measured
+        on, how many were kept, and FSRS's predictions for them. Per-deck and per-topic figures join it,
+        so the log is read once for both."""
+        if not self._answers_made:
+            c = self.store.conn
+            c.execute("DROP TABLE IF EXISTS temp.stats_answers")
+            c.execute(
+                "CREATE TEMP TABLE stats_answers (card_id TEXT PRIMARY KEY, answers INTEGER, kept INTEGER,"
+                " predicted REAL, predictable INTEGER)"
+            )
+            c.execute(
+                f"""
+                INSERT INTO temp.stats_answers
+                SELECT card_id, COUNT(*), SUM(rating > 1), SUM(predicted), COUNT(predicted)
+                FROM (SELECT r.card_id, r.rating, {self._predicted()} AS predicted
+                      FROM review_log r WHERE r.{self._RETAINED})
+                GROUP BY card_id
+                """,
+                self._params(),
+            )
+            self._answers_made = True
+        return "temp.stats_answers"
+
+    def decks_recall(self) -> tuple[Retention, list[DeckRecall]]:
+        """True and predicted retention over all time, overall and per deck, with each deck's recall now."""
+        answers_by_card = self._answers_by_card()
+        rows = {
+            r["deck_id"]: r
+            for r in self.store.query(
+                f"""
+                SELECT c.deck_id, SUM(c.present = 1 AND c.suspended = 0) AS cards,
+                       SUM(c.present = 1 AND c.suspended = 0 AND c.state != 0) AS studied,
+                       AVG(CASE WHEN c.present = 1 AND c.suspended = 0 AND c.state != 0
+                                THEN {recall_sql('c.stability', 'c.last_review', ':now')} END) AS recall_now,
+                       COALESCE(SUM(a.answers), 0) AS answers, SUM(a.kept) AS kept,
+                       SUM(a.predicted) AS predicted, SUM(a.predictable) AS predictable
+                FROM cards c LEFT JOIN {answers_by_card} a ON a.card_id = c.id
+                GROUP BY c.deck_id
+                """,
+                self._params(),
+            )
+        }
+        out = []
+        for deck in self.decks.decks:
+            r = rows.get(deck.id, {})
+            out.append(
+                DeckRecall(
+                    key=deck.id,
+                    title=deck.title,
+                    answers=r.get("answers", 0),
+                    true_retention=_share(r.get("kept"), r.get("answers")),
+                    predicted_retention=_share(r.get("predicted"), r.get("predictable")),
+                    cards=r.get("cards") or 0,
+                    studied=r.get("studied") or 0,
+                    recall_now=r.get("recall_now"),
+                )
+            )
+        # Answers on orphaned cards count in the total even though no deck shows them.
+        total = self.store.query(
+            f"SELECT COALESCE(SUM(answers), 0) AS answers, SUM(kept) AS kept, SUM(predicted) AS predicted,"
+            f" SUM(predictable) AS predictable FROM {answers_by_card}"
+        )[0]
+        overall = Retention(
+            key="all",
+            title="all",
+            answers=total["answers"],
+            true_retention=_share(total["kept"], total["answers"]),
+            predicted_retention=_share(total["predicted"], total["predictable"]),
+        )
+        return overall, out
+
+    def retention_weeks(self, weeks: int = RETENTION_WEEKS) -> list[Retention]:
+        monday = self.day - timedelta(days=self.day.weekday())
+        starts = [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+        bounds = json.dumps(
+            [
+                [s.isoformat(), to_iso(day_start(s, self.settings.rollover_hour)),
+                 to_iso(day_start(s + timedelta(weeks=1), self.settings.rollover_hour))]
+                for s in starts
+            ]
+        )
+        rows = self.store.query(
+            f"""
+            WITH {BOUNDS_CTE}
+            SELECT b.day, COUNT(*) AS answers, SUM(r.rating > 1) AS kept,
+                   AVG({self._predicted()}) AS predicted
+            FROM b JOIN review_log r ON r.reviewed_at >= b.s AND r.reviewed_at < b.e
+            WHERE r.{self._RETAINED} GROUP BY b.n ORDER BY b.n
+            """,
+            self._params(bounds=bounds),
+        )
+        return [
+            Retention(
+                key=r["day"],
+                title=r["day"],
+                answers=r["answers"],
+                true_retention=_share(r["kept"], r["answers"]),
+                predicted_retention=r["predicted"],
+            )
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------ forecast
+
+    def forecast(self, days: int = FORECAST_DAYS) -> list[ForecastDay]:
+        bounds = json.loads(self._bounds(self.day, self.day + timedelta(days=days - 1)))
+        bounds[0][1] = ""  # everything overdue falls due today
+        rows = self.store.query(
+            f"""
+            WITH {BOUNDS_CTE}
+            SELECT day, (SELECT COUNT(*) FROM cards WHERE {Study._VISIBLE}
+                         AND state IN (1, 2, 3) AND due >= b.s AND due < b.e) AS due
+            FROM b ORDER BY n
+            """,
+            self._params(bounds=json.dumps(bounds)),
+        )
+        return [ForecastDay(day=r["day"], due=r["due"]) for r in rows]
+
+    # ------------------------------------------------------------ topics and stages
+
+    _TAGS_CTE = (
+        "t AS MATERIALIZED (SELECT j.key AS card_id, v.value AS tag FROM json_each(:tags) AS j, json_each(j.value) AS v)"
+    )
+
+    def topic_mastery(self) -> list[TopicMastery]:
+        rows = self.store.query(
+            f"""
+            WITH {self._TAGS_CTE},
+            c AS (SELECT id, state, {recall_sql('stability', 'last_review', ':now')} AS recall
+                  FROM cards WHERE present = 1 AND suspended = 0)
+            SELECT t.tag AS topic, COUNT(*) AS cards, SUM(c.state != 0) AS studied,
+                   AVG(CASE WHEN c.state != 0 THEN c.recall END) AS recall_now,
+                   SUM(c.recall) / COUNT(*) AS mastery,
+                   COALESCE(SUM(a.answers), 0) AS answers, SUM(a.kept) AS kept
+            FROM t JOIN c ON c.id = t.card_id LEFT JOIN {self._answers_by_card()} a ON a.card_id = t.card_id
+            GROUP BY t.tag ORDER BY mastery, cards DESC, topic
+            """,
+            self._params(tags=json.dumps(self.topics)),
+        )
+        return [
+            TopicMastery(
+                topic=r["topic"],
+                cards=r["cards"],
+                studied=r["studied"],
+                recall_now=r["recall_now"],
+                mastery=r["mastery"],
+                answers=r["answers"],
+                true_retention=_share(r["kept"], r["answers"]),
+            )
+            for r in rows
+        ]
+
+    def stage_map(self) -> list[StageCell]:
+        rows = self.store.query(
+            f"""
+            WITH {self._TAGS_CTE},
+            s AS MATERIALIZED (SELECT j.key AS card_id, v.value AS stage FROM json_each(:stages) AS j, json_each(j.value) AS v),
+            from_cards AS (
+                SELECT t.tag AS topic, s.stage, {recall_sql('c.stability', 'c.last_review', ':now')} AS value,
+                       1 AS card, 0 AS attempt
+                FROM t JOIN s ON s.card_id = t.card_id JOIN cards c ON c.id = t.card_id
+                WHERE c.present = 1 AND c.suspended = 0 AND c.state != 0),
+            latest AS (
+                SELECT card_id, stage_scores FROM (
+                    SELECT card_id, stage_scores,
+                           ROW_NUMBER() OVER (PARTITION BY card_id ORDER BY submitted_at DESC, id DESC) AS k
+                    FROM attempts) WHERE k = 1),
+            from_attempts AS (
+                SELECT t.tag AS topic, e.key AS stage, e.value AS value, 0 AS card, 1 AS attempt
+                FROM latest JOIN t ON t.card_id = latest.card_id, json_each(latest.stage_scores) AS e
+                WHERE json_valid(latest.stage_scores))
+            SELECT topic, stage, AVG(value) AS strength, SUM(card) AS cards, SUM(attempt) AS attempts
+            FROM (SELECT * FROM from_cards UNION ALL SELECT * FROM from_attempts)
+            GROUP BY topic, stage ORDER BY topic, stage
+            """,
+            self._params(tags=json.dumps(self.topics), stages=json.dumps(self.stages)),
+        )
+        return [StageCell(**r) for r in rows if r["stage"] in STAGES]
+
+    # ------------------------------------------------------------ weakest cards
+
+    def weakest(self, limit: int = WEAKEST) -> list[WeakCard]:
+        items = self.study.items
+        rows = self.store.query(
+            f"""
+            SELECT id, deck_id, lapses, reps, {recall_sql('stability', 'last_review', ':now')} AS recall
+            FROM cards WHERE {Study._VISIBLE} AND state != 0
+            ORDER BY lapses >= :leech DESC, recall, lapses DESC, id LIMIT :n
+            """,
+            self._params(leech=LEECH_LAPSES, n=limit * 2),
+        )
+        out = [
+            WeakCard(
+                id=r["id"],
+                deck_id=r["deck_id"],
+                title=item_title(items[r["id"]]),
+                recall_now=r["recall"],
+                lapses=r["lapses"],
+                reps=r["reps"],
+                leech=r["lapses"] >= LEECH_LAPSES,
+            )
+            for r in rows
+            if r["id"] in items
+        ]
+        return out[:limit]
+
+    # ------------------------------------------------------------ mock interviews
+
+    def interviews(self) -> tuple[list[Attempt], list[StageScore]]:
+        attempts = [
+            Attempt(submitted_at=r["submitted_at"], card_id=r["card_id"], score=r["score"], stages=json.loads(r["stages"]))
+            for r in self.store.query(
+                """
+                SELECT submitted_at, card_id, score,
+                       CASE WHEN json_valid(stage_scores) THEN stage_scores ELSE '{}' END AS stages
+                FROM attempts ORDER BY submitted_at, id
+                """
+            )
+        ]
+        per_stage = {
+            r["stage"]: r
+            for r in self.store.query(
+                """
+                WITH e AS (SELECT a.submitted_at, a.id, j.key AS stage, j.value AS share
+                           FROM attempts AS a, json_each(a.stage_scores) AS j WHERE json_valid(a.stage_scores)),
+                ranked AS (SELECT stage, share, ROW_NUMBER() OVER (PARTITION BY stage ORDER BY submitted_at DESC, id DESC) AS k FROM e)
+                SELECT stage, COUNT(*) AS attempts, AVG(share) AS mean, AVG(CASE WHEN k <= 5 THEN share END) AS recent
+                FROM ranked GROUP BY stage
+                """
+            )
+        }
+        stages = [
+            StageScore(stage=s, attempts=per_stage.get(s, {}).get("attempts", 0), mean=per_stage.get(s, {}).get("mean"),
+                       recent=per_stage.get(s, {}).get("recent"))
+            for s in STAGES
+        ]
+        return attempts, stages
+
+    # ------------------------------------------------------------ everything
+
+    def report(self, with_plan: bool = True) -> Report:
+        overall, decks = self.decks_recall()
+        attempts, stages = self.interviews()
+        _resolve_models()
+        plan = None
+        if with_plan:
+            from quizapp.plan import load_plan, plan_report
+
+            chosen = load_plan(self.store)
+            if chosen is not None:
+                plan = plan_report(self.store, self.decks, chosen, self.settings, lambda: self.now)
+        return Report(
+            generated_at=self.now,
+            today=self.today(),
+            heatmap=self.heatmap(),
+            retention=overall,
+            decks=decks,
+            retention_weeks=self.retention_weeks(),
+            forecast=self.forecast(),
+            topics=self.topic_mastery(),
+            stage_map=self.stage_map(),
+            weakest=self.weakest(),
+            interviews=attempts,
+            interview_stages=stages,
+            plan=plan,
+        )
+
+
+def report_schema() -> dict:
+    """The JSON Schema of ``quizapp stats --json``, every field described."""
+    _resolve_models()
+    return Report.model_json_schema()
+
+
+def _resolve_models() -> None:
+    # The plan builds on this module's SQL, so it is imported late; importing it completes Report.
+    import quizapp.plan  # noqa: F401
