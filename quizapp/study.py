@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,16 @@ class DeckCounts:
     due: int = 0
     learned: int = 0
     total: int = 0
+
+
+@dataclass(frozen=True)
+class Focus:
+    """A review of chosen cards whether due or not, e.g. the dashboard's weakest cards."""
+
+    ids: tuple[str, ...]
+    """The cards, in the order they are shown."""
+    since: datetime
+    """When this review began: a card reviewed since then is done, apart from its learning steps."""
 
 
 @dataclass
@@ -185,15 +196,25 @@ class Study:
                 return card_id
         return None
 
-    def next_item(self, deck_id: str | None = None) -> Item | None:
+    def next_item(self, deck_id: str | None = None, focus: Focus | None = None) -> Item | None:
         """The next card to study: learning cards that are due, then reviews mixed with new cards,
-        then learning cards due within the next 20 minutes; None when today's work is done."""
+        then learning cards due within the next 20 minutes; None when today's work is done.
+
+        With an interview date set (``quizapp plan``), the reviews that would be below the target on
+        that day come first. With ``focus``, only its cards, due or not (see ``Focus``)."""
+        if focus is not None:
+            return self._next_in_focus(focus)
+        from quizapp.plan import review_order
+
         params = self._bounds()
         learning = self._first("state IN (1, 3) AND due <= :now", "due", params, deck_id)
         if learning:
             return self.items[learning]
         new_left, reviews_left = self.limits_left()
-        review = self._first("state = 2 AND due < :day_end", "due", params, deck_id) if reviews_left else None
+        order, order_params = review_order(self.store, self.scheduler, self.now())
+        review = (
+            self._first("state = 2 AND due < :day_end", order, {**params, **order_params}, deck_id) if reviews_left else None
+        )
         new = self._first("state = 0", "new_position", params, deck_id) if new_left else None
         if review and new:
             # Spread new cards evenly through the reviews.
@@ -207,6 +228,28 @@ class Study:
             return self.items[review or new]
         ahead = self._first("state IN (1, 3) AND due <= :ahead", "due", params, deck_id)
         return self.items[ahead] if ahead else None
+
+    _IN_FOCUS = "id IN (SELECT value FROM json_each(:focus))"
+
+    def _next_in_focus(self, focus: Focus) -> Item | None:
+        params = {**self._bounds(), "focus": json.dumps(list(focus.ids)), "since": to_iso(focus.since)}
+        learning = self._first(f"state IN (1, 3) AND due <= :now AND {self._IN_FOCUS}", "due", params, None)
+        if learning:
+            return self.items[learning]
+        order = "(SELECT CAST(key AS INTEGER) FROM json_each(:focus) WHERE value = cards.id)"
+        waiting = self._first(f"{self._IN_FOCUS} AND (last_review IS NULL OR last_review < :since)", order, params, None)
+        if waiting:
+            return self.items[waiting]
+        ahead = self._first(f"state IN (1, 3) AND due <= :ahead AND {self._IN_FOCUS}", "due", params, None)
+        return self.items[ahead] if ahead else None
+
+    def focus_remaining(self, focus: Focus) -> int:
+        """Cards of ``focus`` not yet reviewed since it began."""
+        return self.store.scalar(
+            f"SELECT COUNT(*) FROM cards WHERE {self._VISIBLE} AND {self._IN_FOCUS}"
+            " AND (last_review IS NULL OR last_review < :since)",
+            {**self._bounds(), "focus": json.dumps(list(focus.ids)), "since": to_iso(focus.since)},
+        )
 
     def remaining(self, deck_id: str | None = None) -> tuple[int, int, int]:
         """(new, learning, review) cards still to study today, as the review screen's header shows."""
