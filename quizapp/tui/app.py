@@ -1,4 +1,4 @@
-"""The Textual application: home, review and summary screens over the core's ``Study``."""
+"""The Textual application: home, review, quiz and interview screens over the core's ``Study``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from quizapp.study import Opened
 
 
 class QuizApp(App[int]):
-    """quizapp's TUI. ``start`` picks the first screen: ``home`` or ``review``."""
+    """quizapp's TUI. ``start`` picks the first screen: ``home``, ``review``, ``quiz`` (options ``tags``,
+    ``count``) or ``interview`` (option ``card``)."""
 
     CSS_PATH = "app.tcss"
     TITLE = "quizapp"
@@ -44,12 +45,30 @@ class QuizApp(App[int]):
         self.push_screen(HomeScreen())
         if self.start == "review":
             self.action_review(self.start_deck)
+        elif self.start == "quiz":
+            self.action_quiz(self.start_deck, self.options.get("tags"), self.options.get("count"))
+        elif self.start == "interview":
+            self.action_interview(self.options.get("card"))
 
     def action_review(self, deck: str | None = None) -> None:
         """Study the cards due today, of every deck or of one."""
         from quizapp.tui.screens.review import ReviewScreen
 
         self.push_screen(ReviewScreen(deck))
+
+    def action_quiz(self, deck: str | None = None, tags: list[str] | None = None, count: int | None = None) -> None:
+        """A quiz round over every deck, one deck, or cards with the given tags."""
+        from quizapp.quiz import DEFAULT_QUESTIONS
+        from quizapp.tui.screens.quiz import QuizScreen
+
+        self.push_screen(QuizScreen([deck] if deck else None, tags or None, count or DEFAULT_QUESTIONS))
+
+    def action_interview(self, card: str | None = None) -> None:
+        """A mock interview: the prompt chooser (due prompts first), or straight to one prompt."""
+        from quizapp.tui.screens.interview import InterviewPickScreen, InterviewScreen
+
+        item = self.study.items.get(card) if card else None
+        self.push_screen(InterviewScreen(item) if item is not None else InterviewPickScreen())
 
     def action_home(self) -> None:
         while len(self.screen_stack) > 2:
@@ -64,6 +83,19 @@ class QuizApp(App[int]):
                 f"Study the due cards of {deck.id}",
                 lambda deck_id=deck.id: self.action_review(deck_id),
             )
+        yield SystemCommand("Quiz: all decks", "A round of questions from every deck", self.action_quiz)
+        for deck in self.opened.decks.decks:
+            if any(c.kind in ("choice", "order") or c.year is not None for c in deck.cards):
+                yield SystemCommand(
+                    f"Quiz deck: {deck.title}",
+                    f"A round of questions from {deck.id}",
+                    lambda deck_id=deck.id: self.action_quiz(deck_id),
+                )
+        tags = sorted({t for d in self.opened.decks.decks for c in d.cards if c.kind != "interview" for t in c.tags})
+        for tag in tags:
+            yield SystemCommand(f"Quiz tag: {tag}", f"A round of questions on cards tagged {tag}",
+                                lambda tag=tag: self.action_quiz(tags=[tag]))
+        yield SystemCommand("Mock interview", "Answer an interview prompt against the clock", self.action_interview)
         yield SystemCommand("Home", "Back to the decks", self.action_home)
         for command in getattr(screen, "screen_commands", lambda: [])():
             yield command
