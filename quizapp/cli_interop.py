@@ -122,7 +122,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for line in result.lines():
         _say(line)
     if result.written:
-        _say(f"{result.new_in_progress} new cards to study; check the deck with `quizapp check {result.path}`")
+        _say(f"{result.new_in_progress} new cards to study in deck '{result.deck_id}' "
+             f"(`quizapp review --deck {result.deck_id}`)")
     return 0
 
 

@@ -61,10 +61,14 @@ def html_to_text(field: str) -> tuple[str, int]:
     itself, spaces included, stays as written.
     """
     field, sounds = _SOUND_RE.subn("", field)
-    parser = _TextParser()
-    parser.feed(field)
-    parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ")
+    media = sounds
+    if "<" in field or "&" in field:
+        parser = _TextParser()
+        parser.feed(field)
+        parser.close()
+        field = "".join(parser.parts)
+        media += parser.media
+    text = field.replace("\xa0", " ")
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
-    return text, parser.media + sounds
+    return text, media
