@@ -2,3 +2,4 @@
 from quizapp import cli_interop  # noqa: F401
 from quizapp import cli_safety  # noqa: F401
 from quizapp import cli_modes  # noqa: F401
+from quizapp import cli_stats  # noqa: F401

@@ -1,0 +1,208 @@
+"""Fitting FSRS's parameters to the user's own review log with fsrs-rs-python (no torch). No Textual.
+
+The log's scheduled answers (the ones FSRS counted, as replay does) are grouped by card and turned
+into fsrs-rs training items, one per answer given on a later study day than the card's previous
+one, as fsrs-rs's own examples do. With fewer than ``MIN_REVIEWS`` such answers nothing is fitted:
+the fit would follow noise. Otherwise fsrs-rs fits new parameters and evaluates the current and the
+new ones on the same items (log loss and RMSE over bins, as it reports them); the new parameters
+are saved in ``StudySettings.parameters`` when they fit at least as well, and every answer from then
+on is scheduled with them.
+
+fsrs-rs holds Python's interpreter lock while it fits, so the fit runs in a child Python: a screen or
+a spinner in this process keeps moving meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import fsrs_rs_python
+from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+from quizapp.errors import QuizappError
+from quizapp.scheduling import Scheduler, StudySettings, load_settings, save_settings
+from quizapp.store import Store
+
+MIN_REVIEWS = 400
+"""Answers usable for fitting (given a day or more after the card's previous answer) needed before
+fitting: below this, a fit mostly follows noise."""
+
+History = list[tuple[int, int]]
+"""One card's answers in order, each (rating, study days since the previous answer; 0 for the first)."""
+
+
+class NotEnoughReviews(QuizappError):
+    """Too few answers to fit parameters; says how many more are needed."""
+
+    def __init__(self, usable: int, needed: int = MIN_REVIEWS):
+        self.usable = usable
+        self.needed = needed
+        super().__init__(
+            f"not enough reviews to fit FSRS to yet: {usable} answer(s) given a day or more after the card's "
+            f"previous one, and fitting needs {needed}. About {needed - usable} more such reviews are needed; "
+            "until then the default parameters are the better guess."
+        )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """How well a set of parameters predicts the user's answers (lower is better)."""
+
+    log_loss: float
+    rmse: float
+    """fsrs-rs's RMSE over bins of predicted recall."""
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The outcome of ``optimize``."""
+
+    answers: int
+    """Scheduled answers read from the log."""
+    cards: int
+    """Cards those answers are on."""
+    usable: int
+    """Answers the fit was trained and evaluated on."""
+    before: Evaluation
+    """The parameters in use before, on those answers."""
+    after: Evaluation
+    """The fitted parameters, on the same answers."""
+    previous: list[float] | None
+    """The parameters before (None: FSRS's defaults)."""
+    parameters: list[float]
+    """The fitted parameters."""
+    saved: bool
+    """Whether the fitted parameters were saved (they are only when they fit at least as well)."""
+
+
+def histories(store: Store, rollover_hour: int = 4) -> list[History]:
+    """Every card's scheduled answers as (rating, days since its previous answer), counted in study days."""
+    rows = store.conn.execute(
+        """
+        SELECT card_id, rating, CAST(julianday(date(reviewed_at, 'localtime', :shift)) AS INTEGER) AS day
+        FROM review_log WHERE scheduled = 1 ORDER BY card_id, reviewed_at, id
+        """,
+        {"shift": f"-{int(rollover_hour)} hours"},
+    )
+    out: list[History] = []
+    card, last = None, 0
+    for card_id, rating, day in rows:
+        if card_id != card:
+            out.append([(rating, 0)])
+            card = card_id
+        else:
+            out[-1].append((rating, day - last))
+        last = day
+    return out
+
+
+def usable_count(cards: Sequence[History]) -> int:
+    """How many answers a fit can learn from: those given a day or more after the card's previous one."""
+    return sum(1 for history in cards for _, delta in history[1:] if delta > 0)
+
+
+def training_items(cards: Sequence[History]) -> list[fsrs_rs_python.FSRSItem]:
+    """fsrs-rs items: for each usable answer, the card's answers up to and including it."""
+    items = []
+    for history in cards:
+        reviews = []
+        for n, (rating, delta) in enumerate(history):
+            reviews.append(fsrs_rs_python.FSRSReview(rating, delta))
+            if n > 0 and delta > 0:
+                items.append(fsrs_rs_python.FSRSItem(list(reviews)))
+    return [item for item in items if item.long_term_review_cnt() > 0]
+
+
+def fit(cards: Sequence[History], current: Sequence[float]) -> tuple[list[float], Evaluation, Evaluation]:
+    """Fit parameters to ``cards`` and evaluate ``current`` and the fitted ones on them (runs in this process)."""
+    items = training_items(cards)
+    fitted = fsrs_rs_python.FSRS(list(current)).compute_parameters(items)
+    before = fsrs_rs_python.FSRS(list(current)).evaluate(items)
+    after = fsrs_rs_python.FSRS(fitted).evaluate(items)
+    return (
+        list(fitted),
+        Evaluation(before.log_loss, before.rmse_bins),
+        Evaluation(after.log_loss, after.rmse_bins),
+    )
+
+
+def fit_in_child(cards: Sequence[History], current: Sequence[float]) -> tuple[list[float], Evaluation, Evaluation]:
+    """``fit`` in a child Python (``python -m quizapp.optimize``, talking JSON over its stdin and
+    stdout), so this process's threads keep running while fsrs-rs works."""
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    result = subprocess.run(
+        [sys.executable, "-m", "quizapp.optimize"],
+        input=json.dumps({"cards": list(cards), "current": list(current)}),
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if result.returncode != 0:
+        problem = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise QuizappError(f"fitting FSRS failed: {problem}. Nothing was changed.")
+    out = json.loads(result.stdout)
+    return out["parameters"], Evaluation(**out["before"]), Evaluation(**out["after"])
+
+
+def _child() -> None:
+    request = json.load(sys.stdin)
+    cards = [[tuple(answer) for answer in history] for history in request["cards"]]
+    parameters, before, after = fit(cards, request["current"])
+    json.dump({"parameters": parameters, "before": asdict(before), "after": asdict(after)}, sys.stdout)
+
+
+def within_bounds(parameters: Sequence[float]) -> list[float]:
+    """The parameters clamped to the bounds py-fsrs accepts (fsrs-rs works in 32-bit floats and can
+    land a hair outside them)."""
+    return [min(max(p, lo), hi) for p, lo, hi in zip(parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS)]
+
+
+def optimize(
+    store: Store,
+    settings: StudySettings | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+    in_child: bool = True,
+) -> Fit:
+    """Fit FSRS to the store's review log and save the parameters when they fit at least as well.
+
+    ``progress`` is told what is happening, step by step. Raises ``NotEnoughReviews`` when the log is
+    too short to fit.
+    """
+    settings = settings or load_settings(store)
+    progress("Reading the review log")
+    cards = histories(store, settings.rollover_hour)
+    answers = sum(len(h) for h in cards)
+    usable = usable_count(cards)
+    if usable < MIN_REVIEWS:
+        raise NotEnoughReviews(usable)
+    current = list(settings.parameters or Scheduler(settings).exact.parameters)
+    progress(f"Fitting FSRS to {usable:,} reviews of {len(cards):,} cards")
+    fitted, before, after = (fit_in_child if in_child else fit)(cards, current)
+    fitted = within_bounds(fitted)
+    better = after.log_loss <= before.log_loss
+    if better:
+        progress("Saving the new parameters")
+        updated = settings.model_copy(update={"parameters": fitted})
+        Scheduler(updated)  # refuses parameters py-fsrs cannot use, before anything is saved
+        save_settings(store, updated)
+    return Fit(
+        answers=answers,
+        cards=len(cards),
+        usable=usable,
+        before=before,
+        after=after,
+        previous=settings.parameters,
+        parameters=fitted,
+        saved=better,
+    )
+
+
+if __name__ == "__main__":
+    _child()
