@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -17,6 +18,19 @@ def _say(line: str, err: bool = False) -> None:
     print(printable(line), file=sys.stderr if err else sys.stdout)
 
 
+def _shown_literally(handler):
+    """Pass the handler's error messages through ``printable``: they quote file names and cells."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except QuizappError as exc:
+            raise QuizappError(printable(str(exc))) from None
+
+    return run
+
+
 def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("apkg", "csv", "tsv"), help="the file format (default: from the file's extension)")
     p.add_argument("--deck", metavar="ID", action="append", help="only this deck (repeat for several; default: every deck)")
@@ -26,6 +40,7 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 
 
 @command("export", "Write decks as an Anki package (.apkg) or a CSV/TSV file.", _export_args)
+@_shown_literally
 def cmd_export(args: argparse.Namespace) -> int:
     from quizapp.deck import load_decks
 
@@ -88,6 +103,7 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     "(a second import of the same file updates its cards). Progress is backed up first.",
     _import_args,
 )
+@_shown_literally
 def cmd_import(args: argparse.Namespace) -> int:
     from quizapp.interop.deckwriter import save_import
     from quizapp.interop.ids import is_card_id
@@ -134,6 +150,7 @@ def _new_deck_args(p: argparse.ArgumentParser) -> None:
 
 @command("new-deck", "Write a starter deck file to the workspace's decks/, one commented card of each kind.",
          _new_deck_args)
+@_shown_literally
 def cmd_new_deck(args: argparse.Namespace) -> int:
     from quizapp.interop.newdeck import new_deck
 

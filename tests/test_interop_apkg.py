@@ -9,6 +9,8 @@ from pathlib import Path
 
 import genanki
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from anki.collection import (
     Collection,
     ExportAnkiPackageOptions,
@@ -314,3 +316,20 @@ def test_an_import_never_takes_a_card_id_another_deck_owns(workspace, tmp_path, 
     text = capsys.readouterr().out
     assert "card 's-basic' is already in deck 'small'" in text and "nothing was imported" in text
     assert not (workspace.home / "decks" / "copy.yaml").exists()
+
+
+# --------------------------------------------------------------------------- identity rules
+
+
+@given(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}", fullmatch=True))
+def test_a_card_id_survives_the_trip_through_a_guid(card_id):
+    assert card_id_for_guid(guid_for_card(card_id)) == card_id
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_an_anki_guid_survives_the_trip_through_a_card_id(guid):
+    card_id = card_id_for_guid(guid)
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", card_id) and len(card_id) <= 120
+    # Anki's GUIDs are 10 characters; only those past 57 UTF-8 bytes are hashed rather than spelled out.
+    if not guid.startswith("quizapp:") and len(guid.encode("utf-8")) <= 57:
+        assert guid_for_card(card_id) == guid

@@ -153,3 +153,13 @@ def test_with_progress_is_refused_for_csv(workspace, tmp_path, capsys):
     assert main(["--home", str(workspace.home), "export", "--with-progress", "-o", str(tmp_path / "x.csv")]) == 1
     assert "--with-progress is for Anki packages only" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_terminal_control_characters_in_a_bad_row_are_shown_as_symbols(tmp_path, capsys):
+    ws = fresh_workspace(tmp_path / "ws")
+    source = tmp_path / "esc.csv"
+    source.write_text("front,back,kind\nq,a,\x1b]52;c;aGk=\x07evil\n", encoding="utf-8")
+    assert main(["--home", str(ws.home), "import", str(source)]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    assert "'␛]52;c;aGk=␇evil' is not a card kind" in err
