@@ -48,6 +48,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format or FORMATS.get(output.suffix.lower())
     if fmt is None:
         raise QuizappError(f"cannot tell the format from '{output.name}'; give --format apkg, csv or tsv")
+    if FORMATS.get(output.suffix.lower(), fmt) != fmt:
+        # Import tells the format by the extension, so the two must agree for the file to come back.
+        raise QuizappError(f"--format {fmt} does not match the file name {output.name}; name it *.{fmt}")
     if args.with_progress and fmt != "apkg":
         raise QuizappError("--with-progress is for Anki packages only (--format apkg)")
     ws = workspace(args)
@@ -82,9 +85,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         from quizapp.interop.csvio import export_csv
 
-        if fmt == "tsv" and output.suffix.lower() not in (".tsv", ".tab"):
-            raise QuizappError(f"a TSV file should end in .tsv so it is read back as TSV: {output.name}")
-        count = export_csv(decks, output)
+        count = export_csv(decks, output, delimiter="\t" if fmt == "tsv" else ",")
         _say(f"wrote {output}: {count} cards from {len(decks)} decks")
     return 0
 

@@ -145,6 +145,8 @@ class ExportReport:
 
 @dataclass
 class _Schedule:
+    """One Anki card's scheduling columns (a new card by default)."""
+
     type: int = 0
     queue: int = 0
     due: int = 0
@@ -640,13 +642,7 @@ def _own_card(note: AnkiNote, card_id: str) -> Any | None:
             changes[name] = value
     if [_tag(t) for t in card.tags] != note.tags:
         changes["tags"] = note.tags
-    if not changes:
-        return card
-    try:
-        return CARD_ADAPTER.validate_python({**card.model_dump(), **changes})
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
-        raise _LeftOut(problems) from None
+    return _validated({**card.model_dump(), **changes}) if changes else card
 
 
 def default_deck_id(package: PackageCards) -> str:

@@ -82,11 +82,14 @@ def export_rows(decks: list[Deck]) -> list[dict[str, str]]:
     return rows
 
 
-def export_csv(decks: list[Deck], path: Path) -> int:
-    """Write every card of ``decks`` to ``path`` (CSV, or TSV by its extension); returns the row count."""
+def export_csv(decks: list[Deck], path: Path, delimiter: str | None = None) -> int:
+    """Write every card of ``decks`` to ``path`` (CSV, or TSV by its extension unless ``delimiter`` is
+    given); returns the row count."""
     rows = export_rows(decks)
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), delimiter=delimiter_for(path), lineterminator="\n")
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(COLUMNS), delimiter=delimiter or delimiter_for(path), lineterminator="\n"
+    )
     writer.writeheader()
     writer.writerows(rows)
     path = Path(path)
