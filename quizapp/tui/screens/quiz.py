@@ -272,7 +272,7 @@ class QuizSummaryScreen(Screen):
         asked = len(r.results)
         text = Text()
         share = r.points / asked if asked else 0.0
-        text.append("Round finished\n\n", style="bold green")
+        text.append("Round finished\n\n" if asked == len(r.questions) else "Round ended early\n\n", style="bold green")
         text.append(f"Score: {_points(r.points)} / {asked}  ({share:.0%})\n", style="bold")
         if asked < len(r.questions):
             text.append(f"Ended after {asked} of {len(r.questions)} questions.\n", style="dim")
