@@ -7,7 +7,9 @@ card's cached state; the state can always be rebuilt by replaying the log (see `
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -244,20 +246,26 @@ def check_file(path: Path) -> None:
             "It was left untouched; move it away or choose another workspace with --home."
         )
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as exc:
-        raise StoreError(f"{path} cannot be opened: {exc}") from None
-    try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        try:
+            app_id, version, tables = _identify(path.resolve().as_uri() + "?mode=ro")
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc):
+                raise
+            # A WAL left behind by a killed process must be recovered before it can be read, which
+            # a read-only connection cannot do: identify a private copy instead.
+            with tempfile.TemporaryDirectory(prefix="quizapp-check-") as tmp:
+                copy = Path(tmp) / "copy.db"
+                shutil.copyfile(path, copy)
+                if Path(f"{path}-wal").exists():
+                    shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+                app_id, version, tables = _identify(copy.as_uri())
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             f"{path} is damaged ({exc}). It was left untouched; "
             "restore a backup with `quizapp restore` or run `quizapp doctor`."
         ) from None
-    finally:
-        conn.close()
+    except OSError as exc:
+        raise StoreError(f"{path} cannot be read: {exc.strerror or exc}") from None
     if app_id != APPLICATION_ID and (app_id != 0 or tables):
         raise StoreError(
             f"{path} is an SQLite database that quizapp did not write (application id {app_id:#x}). "
@@ -268,6 +276,18 @@ def check_file(path: Path) -> None:
             f"{path} was written by a newer quizapp (schema {version}; this one knows {SCHEMA_VERSION}). "
             "It was left untouched; upgrade quizapp to open it."
         )
+
+
+def _identify(uri: str) -> tuple[int, int, list[str]]:
+    """The application id, schema version and table names of the database at ``uri``."""
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    finally:
+        conn.close()
+    return app_id, version, tables
 
 
 class Store:
