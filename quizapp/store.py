@@ -251,13 +251,15 @@ def check_file(path: Path) -> None:
         except sqlite3.OperationalError as exc:
             if "readonly" not in str(exc):
                 raise
-            # A WAL left behind by a killed process must be recovered before it can be read, which
-            # a read-only connection cannot do: identify a private copy instead.
+            # A journal or WAL left behind by a killed process must be rolled back or recovered
+            # before the file can be read, which a read-only connection cannot do: identify a
+            # private copy instead.
             with tempfile.TemporaryDirectory(prefix="quizapp-check-") as tmp:
                 copy = Path(tmp) / "copy.db"
                 shutil.copyfile(path, copy)
-                if Path(f"{path}-wal").exists():
-                    shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+                for suffix in ("-journal", "-wal"):
+                    if Path(f"{path}{suffix}").exists():
+                        shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
                 app_id, version, tables = _identify(copy.as_uri())
     except sqlite3.DatabaseError as exc:
         raise StoreError(
