@@ -125,8 +125,13 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     return digest.hexdigest()
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+def _reader(path: Path) -> sqlite3.Connection:
+    """A connection for reading an existing database (never creating one).
+
+    Not ``mode=ro``: after a crash the file may need its journal rolled back or its WAL recovered
+    before it can be read, which only a read-write connection can do. Reading writes nothing else.
+    """
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=rw", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 
@@ -135,7 +140,7 @@ def has_progress(db_path: Path) -> bool:
     """Whether the file is a progress database with any table in it (an empty new one is not worth keeping)."""
     if not db_path.exists() or db_path.stat().st_size == 0:
         return False
-    conn = _read_only(db_path)
+    conn = _reader(db_path)
     try:
         return conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] > 0
     finally:
@@ -168,7 +173,7 @@ def take_backup(
         raise StoreError(f"there is no progress database at {db_path} yet, so there is nothing to back up.")
     existing = list_backups(backups_dir)
     try:
-        source = _read_only(db_path)
+        source = _reader(db_path)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read {db_path} to back it up: {exc}") from None
     try:
@@ -331,7 +336,7 @@ def find_backup(backups_dir: Path, name: str) -> Backup:
 def backup_summary(path: Path) -> dict[str, object]:
     """Answers, cards studied and the newest answer's time in a backup (for listing); empty if unreadable."""
     try:
-        conn = _read_only(path)
+        conn = _reader(path)
     except sqlite3.Error:
         return {}
     try:
@@ -348,7 +353,7 @@ def verify_backup(path: Path) -> None:
     """Refuse a backup that is not a sound quizapp database this version can open."""
     check_file(path)
     try:
-        conn = _read_only(path)
+        conn = _reader(path)
         try:
             result = conn.execute("PRAGMA quick_check").fetchone()[0]
         finally:
@@ -407,7 +412,7 @@ def _keep_raw_copy(db_path: Path, backups_dir: Path, now: datetime) -> Path:
 
 
 def _copy_into_live(backup: Path, db_path: Path) -> None:
-    source = _read_only(backup)
+    source = _reader(backup)
     try:
         target = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
@@ -428,7 +433,7 @@ def _replace_file(backup: Path, db_path: Path) -> None:
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         _remove(partial)
-        source = _read_only(backup)
+        source = _reader(backup)
         try:
             target = sqlite3.connect(partial, isolation_level=None)
             try:

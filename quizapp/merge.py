@@ -9,6 +9,7 @@ Per-machine choices (suspended and buried cards, settings) stay as this workspac
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -114,29 +115,40 @@ def other_database(path: Path) -> Path:
 
 
 def _copy_of(other: Path, target: Path) -> None:
-    """Copy another database with the backup API, reading it without writing (even on read-only media)."""
-    uri = other.resolve().as_uri()
-    last: Exception | None = None
-    # A WAL database on a read-only stick cannot get its -shm file; immutable reads it as it lies.
-    for query in ("?mode=ro", "?immutable=1"):
+    """Copy another database into ``target`` without writing to it, and check the copy."""
+    try:
         try:
-            source = sqlite3.connect(uri + query, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-            try:
-                copy = sqlite3.connect(target)
-                try:
-                    source.backup(copy)
-                    check = copy.execute("PRAGMA quick_check").fetchone()[0]
-                finally:
-                    copy.close()
-            finally:
-                source.close()
-        except sqlite3.DatabaseError as exc:
-            last = exc
-            continue
-        if check != "ok":
-            raise StoreError(f"{other} is damaged ({check}); nothing was merged. Run `quizapp doctor` where it came from.")
-        return
-    raise StoreError(f"cannot read {other}: {last}; nothing was merged.")
+            _backup_into(other.resolve().as_uri() + "?mode=ro", target)
+        except sqlite3.OperationalError:
+            # Read-only media, or a journal / WAL left by a killed process that only a writer can
+            # roll back or recover: work on a plain copy of the files instead.
+            raw = target.with_name("raw.db")
+            for suffix in ("", "-journal", "-wal"):
+                if Path(f"{other}{suffix}").exists():
+                    shutil.copyfile(f"{other}{suffix}", f"{raw}{suffix}")
+            target.unlink(missing_ok=True)
+            _backup_into(raw.as_uri(), target)
+        copy = sqlite3.connect(target)
+        try:
+            check = copy.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            copy.close()
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise StoreError(f"cannot read {other}: {exc}; nothing was merged.") from None
+    if check != "ok":
+        raise StoreError(f"{other} is damaged ({check}); nothing was merged. Run `quizapp doctor` where it came from.")
+
+
+def _backup_into(uri: str, target: Path) -> None:
+    source = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
 
 
 def merge_file(store: Store, other: Path, *, backups_dir: Path | None = None, now: datetime | None = None) -> MergeResult:
