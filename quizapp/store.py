@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -18,8 +19,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+# sqlite-utils imports numpy and pandas when they are installed, only to map their scalar types to
+# column types. quizapp never stores such values, and numpy alone is ~100 ms of every start, so both
+# are hidden while sqlite-utils loads; a later `import numpy` elsewhere works as usual.
+_HIDDEN = [name for name in ("numpy", "pandas") if name not in sys.modules]
+sys.modules.update(dict.fromkeys(_HIDDEN))  # None there makes `import numpy` fail at once
+try:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+finally:
+    for _name in _HIDDEN:
+        if sys.modules.get(_name, 0) is None:
+            del sys.modules[_name]
 
 from quizapp.errors import StoreError, StoreLockedError
 
