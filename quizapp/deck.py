@@ -21,7 +21,7 @@ such as ``!!python/object`` and duplicate keys are refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -288,14 +288,63 @@ class DeckSet:
     def items(self) -> list[Item]:
         return [item for deck in self.decks for item in deck.items()]
 
-    def item_map(self) -> dict[str, Item]:
-        return {item.id: item for item in self.items()}
+    def item_map(self) -> "ItemMap":
+        """Every item by id (a read-only mapping that makes items as they are asked for)."""
+        return ItemMap(self)
 
     def deck(self, deck_id: str) -> Deck | None:
         return next((d for d in self.decks if d.id == deck_id), None)
 
     def card(self, card_id: str) -> Any | None:
         return next((c for d in self.decks for c in d.cards if c.id == card_id), None)
+
+
+class ItemMap(Mapping[str, Item]):
+    """The items of a deck set by id, in deck order.
+
+    Looking one item up makes only its card's items: a session that shows a few cards out of tens of
+    thousands does not build them all at start-up. Iterating makes the rest.
+    """
+
+    def __init__(self, decks: DeckSet):
+        self._cards = {card.id: (card, deck.id) for deck in decks.decks for card in deck.cards}
+        self._made: dict[str, Item] = {}
+        self._complete = False
+
+    def __getitem__(self, item_id: str) -> Item:
+        item = self._made.get(item_id)
+        if item is None and not self._complete and isinstance(item_id, str):
+            # An item id is its card's id, or the card's id and '::' and the variant (ids never hold ':').
+            found = self._cards.get(item_id.split("::", 1)[0])
+            if found is not None:
+                for made in card_items(*found):
+                    self._made.setdefault(made.id, made)
+                item = self._made.get(item_id)
+        if item is None:
+            raise KeyError(item_id)
+        return item
+
+    def __contains__(self, item_id: object) -> bool:
+        try:
+            self[item_id]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+    def _all(self) -> dict[str, Item]:
+        if not self._complete:
+            made = self._made
+            self._made = {
+                item.id: made.get(item.id, item) for card, deck_id in self._cards.values() for item in card_items(card, deck_id)
+            }
+            self._complete = True
+        return self._made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 # --------------------------------------------------------------------------- YAML reading
