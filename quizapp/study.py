@@ -253,13 +253,20 @@ class Study:
 
     def remaining(self, deck_id: str | None = None) -> tuple[int, int, int]:
         """(new, learning, review) cards still to study today, as the review screen's header shows."""
-        counts = [c for c in self.deck_counts() if deck_id is None or c.deck_id == deck_id]
         new_left, reviews_left = self.limits_left()
-        return (
-            min(new_left, sum(c.new for c in counts)),
-            sum(c.learning for c in counts),
-            min(reviews_left, sum(c.due for c in counts)),
-        )
+        where = self._VISIBLE + (" AND deck_id = :deck" if deck_id else "")
+        # Counted on the due and new indexes, stopping at today's limits: shown after every answer,
+        # it must not read every card of a large collection.
+        row = self.store.conn.execute(
+            f"""
+            SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {where} AND state = 0 LIMIT :new_left)),
+                   (SELECT COUNT(*) FROM cards WHERE {where} AND state IN (1, 3) AND due < :day_end),
+                   (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {where} AND state = 2 AND due < :day_end
+                                          LIMIT :reviews_left))
+            """,
+            {**self._bounds(), "deck": deck_id, "new_left": new_left, "reviews_left": reviews_left},
+        ).fetchone()
+        return row[0], row[1], row[2]
 
     # ------------------------------------------------------------ answering
 
