@@ -7,6 +7,7 @@ card's cached state; the state can always be rebuilt by replaying the log (see `
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -118,6 +119,13 @@ def m002_interview(db: Database) -> None:
     )
 
 
+
+@migrations()
+def m003_review_recall(db: Database) -> None:
+    # FSRS's predicted recall at each answer, so retention statistics need not re-derive it from
+    # ``prev`` for every row; rows written before this (or by other tools) leave it NULL.
+    db.execute("ALTER TABLE review_log ADD COLUMN recall REAL")
+
 # Add migrations above this line, in order; never edit one that has shipped.
 SCHEMA_VERSION = len(migrations._migrations)
 """One more with every migration; a database with a higher number is refused."""
@@ -217,6 +225,9 @@ class LogEntry:
     state_before: int = NEW
     due_after: datetime | None = None
     prev: str | None = None
+    recall: float | None = None
+    """FSRS's predicted chance, just before the answer, that the card would be recalled (None for a
+    new card, or when not recorded)."""
 
     def row(self) -> dict[str, Any]:
         data = asdict(self)
@@ -238,6 +249,7 @@ class LogEntry:
             state_before=row["state_before"],
             due_after=from_iso(row["due_after"]),
             prev=row["prev"],
+            recall=row.get("recall"),
         )
 
 
@@ -260,11 +272,12 @@ def check_file(path: Path) -> None:
         try:
             app_id, version, tables = _identify(path.resolve().as_uri() + "?mode=ro")
         except sqlite3.OperationalError as exc:
-            if "readonly" not in str(exc):
+            if "readonly" not in str(exc) and "unable to open" not in str(exc):
                 raise
             # A journal or WAL left behind by a killed process must be rolled back or recovered
-            # before the file can be read, which a read-only connection cannot do: identify a
-            # private copy instead.
+            # before the file can be read, which a read-only connection cannot do; and in a
+            # read-only folder a WAL database cannot even get its -shm file. Identify a private
+            # copy instead.
             with tempfile.TemporaryDirectory(prefix="quizapp-check-") as tmp:
                 copy = Path(tmp) / "copy.db"
                 shutil.copyfile(path, copy)
@@ -329,6 +342,11 @@ class Store:
             return store
         path = Path(path)
         check_file(path)
+        if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise StoreError(
+                f"{path.parent} is read-only, and quizapp writes every answer there. Nothing was changed; "
+                "your progress is intact. Make the folder writable, or choose another workspace with --home."
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(
@@ -591,6 +609,9 @@ def _store_error(exc: sqlite3.Error, path: Path | None) -> Exception:
     if "readonly" in text or "read-only" in text:
         return StoreError(f"{where} is read-only ({text}). Nothing was written; earlier progress is intact.")
     if "full" in text:
-        return StoreError(f"the disk holding {where} is full. Nothing was written; earlier progress is intact.")
+        return StoreError(
+            f"the disk holding {where} is full. Nothing was written; earlier progress is intact. "
+            "Free some space, then try again."
+        )
     return StoreError(f"{where}: {text}")
 
