@@ -253,9 +253,10 @@ def _fsync(path: Path) -> None:
 
 
 def _remove(path: Path) -> None:
+    """Delete a file if it is there; a leftover that cannot be deleted is not worth an error."""
     try:
         path.unlink()
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:
         pass
 
 
