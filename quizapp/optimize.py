@@ -19,7 +19,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import fsrs_rs_python
@@ -164,13 +164,13 @@ def within_bounds(parameters: Sequence[float]) -> list[float]:
     return [min(max(p, lo), hi) for p, lo, hi in zip(parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS)]
 
 
-def optimize(
+def fit_log(
     store: Store,
     settings: StudySettings | None = None,
     progress: Callable[[str], None] = lambda message: None,
     in_child: bool = True,
 ) -> Fit:
-    """Fit FSRS to the store's review log and save the parameters when they fit at least as well.
+    """Read the store's review log and fit FSRS to it; nothing is saved (see ``save_fit``).
 
     ``progress`` is told what is happening, step by step. Raises ``NotEnoughReviews`` when the log is
     too short to fit.
@@ -178,31 +178,49 @@ def optimize(
     settings = settings or load_settings(store)
     progress("Reading the review log")
     cards = histories(store, settings.rollover_hour)
-    answers = sum(len(h) for h in cards)
     usable = usable_count(cards)
     if usable < MIN_REVIEWS:
         raise NotEnoughReviews(usable)
     current = list(settings.parameters or Scheduler(settings).exact.parameters)
     progress(f"Fitting FSRS to {usable:,} reviews of {len(cards):,} cards")
     fitted, before, after = (fit_in_child if in_child else fit)(cards, current)
-    fitted = within_bounds(fitted)
-    better = after.log_loss <= before.log_loss
-    if better:
-        progress("Saving the new parameters")
-        updated = settings.model_copy(update={"parameters": fitted})
-        Scheduler(updated)  # refuses parameters py-fsrs cannot use, before anything is saved
-        save_settings(store, updated)
     return Fit(
-        answers=answers,
+        answers=sum(len(h) for h in cards),
         cards=len(cards),
         usable=usable,
         before=before,
         after=after,
         previous=settings.parameters,
-        parameters=fitted,
-        saved=better,
+        parameters=within_bounds(fitted),
+        saved=False,
     )
 
+
+def save_fit(store: Store, fit_result: Fit, settings: StudySettings | None = None) -> tuple[Fit, StudySettings]:
+    """Save the fitted parameters when they predict the log at least as well as those in use.
+
+    Returns the fit (``saved`` set) and the settings now in force.
+    """
+    settings = settings or load_settings(store)
+    if fit_result.after.log_loss > fit_result.before.log_loss:
+        return fit_result, settings
+    updated = settings.model_copy(update={"parameters": fit_result.parameters})
+    Scheduler(updated)  # refuses parameters py-fsrs cannot use, before anything is saved
+    save_settings(store, updated)
+    return replace(fit_result, saved=True), updated
+
+
+def optimize(
+    store: Store,
+    settings: StudySettings | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+    in_child: bool = True,
+) -> Fit:
+    """Fit FSRS to the store's review log and save the parameters when they fit at least as well."""
+    settings = settings or load_settings(store)
+    fitted = fit_log(store, settings, progress, in_child)
+    progress("Comparing with the parameters in use")
+    return save_fit(store, fitted, settings)[0]
 
 if __name__ == "__main__":
     _child()

@@ -14,8 +14,9 @@ Definitions used throughout:
   is easier than recalling, and a right pick does not move the schedule), and so are answers on
   cards still in (re)learning.
 - *Predicted retention* is FSRS's own forecast for those same answers: the retrievability each card
-  had at the moment it was answered, from the stability and last review it had just before. Beside
-  true retention it shows whether FSRS's memory model fits you (see ``quizapp optimize``).
+  had at the moment it was answered (logged with the answer in ``review_log.recall``; for older rows
+  worked out from the state in ``prev``). Beside true retention it shows whether FSRS's memory model
+  fits you (see ``quizapp optimize``).
 - *Recall now* is a card's FSRS retrievability at this moment (0 for a card never studied).
 """
 
@@ -331,13 +332,16 @@ class Stats:
     """The answers true retention is measured on."""
 
     def _predicted(self, alias: str = "r") -> str:
-        # NULL where the log row does not say what the card was before (AVG and COUNT skip those).
-        return recall_sql(
+        # The recall logged with the answer; for rows from before it was logged, worked out from the
+        # state in ``prev`` (COALESCE reads that only when needed); NULL where neither says (AVG and
+        # COUNT skip those).
+        derived = recall_sql(
             f"json_extract({alias}.prev, '$.stability')",
             f"json_extract({alias}.prev, '$.last_review')",
             f"{alias}.reviewed_at",
             unknown="NULL",
         )
+        return f"COALESCE({alias}.recall, {derived})"
 
     def _answers_by_card(self) -> str:
         """A temporary table, made once per ``Stats``: per card, the answers true retention is measured
@@ -355,7 +359,7 @@ class Stats:
                 INSERT INTO temp.stats_answers
                 SELECT card_id, COUNT(*), SUM(rating > 1), SUM(predicted), COUNT(predicted)
                 FROM (SELECT r.card_id, r.rating, {self._predicted()} AS predicted
-                      FROM review_log r WHERE r.{self._RETAINED})
+                      FROM review_log AS r NOT INDEXED WHERE r.{self._RETAINED})
                 GROUP BY card_id
                 """,
                 self._params(),

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from quizapp.deck import DeckSet, Item, card_items, load_decks
+from quizapp.deck import DeckCache, DeckSet, Item, card_items, load_decks
 from quizapp.scheduling import Scheduler, StudySettings, day_start, load_settings, study_day
 from quizapp.store import NEW, REVIEW, LogEntry, Store, new_id, to_iso, utcnow
-from quizapp.workspace import Workspace
+from quizapp.workspace import Workspace, deck_cache_dir
 
 LEARN_AHEAD = timedelta(minutes=20)
 """When nothing else is left, learning cards due within this long are shown early (as Anki does)."""
@@ -101,6 +101,11 @@ class Study:
         self.undo_stack: list[tuple] = []
         """What ctrl+z can take back, newest last: ('answer', log id) or ('flags', item id, old flags)."""
         self.summary = SessionSummary()
+
+    def use_settings(self, settings: StudySettings) -> None:
+        """Schedule every answer from now on with ``settings`` (e.g. just-fitted FSRS parameters)."""
+        self.settings = settings
+        self.scheduler = Scheduler(settings)
 
     # ------------------------------------------------------------ time
 
@@ -325,6 +330,7 @@ class Study:
                 state_before=before.state,
                 due_after=after.due if after else before.due,
                 prev=before.to_json(),
+                recall=self.scheduler.retrievability(before, now) if before.state != NEW else None,
             )
             self.store.record_answer(entry, after, also)
         return entry
@@ -396,7 +402,7 @@ class Opened:
 
 def open_workspace(workspace: Workspace, db_path: Path | None = None) -> Opened:
     """Load the decks, open (and migrate) the progress database, and sync cards by id."""
-    decks = load_decks(workspace.deck_dirs, base=workspace.home)
+    decks = load_decks(workspace.deck_dirs, base=workspace.home, cache=DeckCache(deck_cache_dir()))
     store = Store.open(db_path or workspace.db_path)
     try:
         sync = store.sync_items((item.id, item.deck_id, item.kind) for item in decks.items())

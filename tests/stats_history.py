@@ -115,6 +115,7 @@ def generate_history(
                 state_before=state.state,
                 due_after=after.due,
                 prev=state.to_json(),
+                recall=scheduler.retrievability(state, when) if state.state != NEW else None,
             )
             rows.append(tuple(entry.row().values()))
             state = after
@@ -122,6 +123,7 @@ def generate_history(
             when = max(state.due, when) + late
         finals.append(state)
     columns = list(LogEntry(id="", card_id="", rating=1, reviewed_at=end).row())
+    rows.sort(key=lambda row: row[columns.index("reviewed_at")])  # a real log grows in time order
     with store.write() as c:
         c.executemany(
             f"INSERT INTO review_log({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", rows

@@ -88,6 +88,18 @@ def test_true_retention_is_the_share_of_review_answers_not_rated_again(opened, c
     assert (small.answers, small.true_retention) == (4, pytest.approx(0.75))
 
 
+def test_each_answer_logs_fsrs_predicted_recall_and_retention_uses_it(study, opened, clock):
+    last = FIXED_NOW - 7 * DAY
+    set_card(opened.store, "s-basic", stability=9.0, last_review=last, due=FIXED_NOW - DAY)
+    study.answer("s-basic", 1)
+    logged = opened.store.scalar("SELECT recall FROM review_log WHERE card_id = 's-basic'")
+    assert logged == pytest.approx(recall(9.0, last, FIXED_NOW))
+    with opened.store.write() as c:  # the logged value is the one used, not one worked out again
+        c.execute("UPDATE review_log SET recall = 0.5")
+    overall, _ = stats_at(opened, clock).decks_recall()
+    assert (overall.answers, overall.true_retention, overall.predicted_retention) == (1, 0.0, 0.5)
+
+
 def test_retention_per_week_buckets_answers_by_the_week_they_were_given(opened, clock):
     store = opened.store
     monday = date(2026, 3, 9)  # FIXED_NOW is Tuesday 2026-03-10
