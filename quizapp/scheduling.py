@@ -53,7 +53,14 @@ def save_settings(store, settings: StudySettings) -> None:
 def study_day(moment: datetime, rollover_hour: int = 4) -> date:
     """The local calendar day a moment counts towards; a day runs from ``rollover_hour`` to ``rollover_hour``."""
     local = moment.astimezone()
-    return (local - timedelta(hours=rollover_hour)).date()
+    day = (local - timedelta(hours=rollover_hour)).date()
+    # On a daylight-saving day the rollover hour can be skipped or repeated; ``day_start`` is the
+    # boundary the queries use, so the day is whichever of its neighbours that boundary puts us in.
+    if moment < day_start(day, rollover_hour):
+        return day - timedelta(days=1)
+    if moment >= day_start(day + timedelta(days=1), rollover_hour):
+        return day + timedelta(days=1)
+    return day
 
 
 def day_start(day: date, rollover_hour: int = 4) -> datetime:
