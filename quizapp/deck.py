@@ -20,7 +20,11 @@ such as ``!!python/object`` and duplicate keys are refused.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -522,8 +526,82 @@ def parse_deck(data: bytes, name: str, path: Path | None = None) -> tuple[Deck |
     return deck, [f"{name}:{line}:{col} {msg}" for line, col, msg in sorted(problems)]
 
 
-def load_deck_file(path: Path, name: str | None = None, root: Path | None = None) -> tuple[Deck | None, list[str]]:
-    """Read and validate one file, refusing links that lead outside ``root`` and oversized files."""
+class DeckCache:
+    """Parsed deck files kept on disk, so that a file that did not change is not parsed again at the
+    next start (parsing and validating YAML costs far more than anything else at start-up).
+
+    An entry is used only for the very same bytes (their SHA-1), name and path, and the same loader
+    code; anything else parses the file again and replaces the entry. One pickle per deck file, in
+    the user's own cache folder (``workspace.deck_cache_dir()``), never in the workspace.
+    """
+
+    FORMAT = 1
+    MAX_AGE_DAYS = 60
+    """Entries not rewritten for this long are removed whenever another entry is written."""
+
+    _code_key: str | None = None
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.written = 0
+        """Entries written by this instance (files parsed because they changed)."""
+
+    @staticmethod
+    def _code() -> str:
+        # Cached decks hold this module's models: a change to this file (or to pydantic) drops them.
+        if DeckCache._code_key is None:
+            import pydantic
+
+            DeckCache._code_key = hashlib.sha1(Path(__file__).read_bytes() + pydantic.VERSION.encode()).hexdigest()
+        return DeckCache._code_key
+
+    def _entry(self, path: Path) -> Path:
+        return self.folder / (hashlib.sha1(str(path.absolute()).encode()).hexdigest()[:32] + ".pickle")
+
+    def _key(self, path: Path, name: str, data: bytes) -> tuple:
+        return (self.FORMAT, self._code(), name, str(path), hashlib.sha1(data).hexdigest())
+
+    def get(self, path: Path, name: str, data: bytes) -> tuple[Deck | None, list[str]] | None:
+        try:
+            with open(self._entry(path), "rb") as fh:
+                if pickle.load(fh) != self._key(path, name, data):
+                    return None
+                return pickle.load(fh)
+        except Exception:  # missing, damaged or from other code: parse the file instead
+            return None
+
+    def put(self, path: Path, name: str, data: bytes, result: tuple[Deck | None, list[str]]) -> None:
+        entry = self._entry(path)
+        temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with open(temporary, "wb") as fh:
+                pickle.dump(self._key(path, name, data), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, entry)
+            self.written += 1
+        except Exception:  # a cache that cannot be written only costs time
+            try:
+                temporary.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def prune(self) -> None:
+        """Remove entries not rewritten for ``MAX_AGE_DAYS`` (deck files that moved or went away)."""
+        oldest = time.time() - self.MAX_AGE_DAYS * 86400
+        try:
+            for entry in self.folder.glob("*.pickle"):
+                if entry.stat().st_mtime < oldest:
+                    entry.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def load_deck_file(
+    path: Path, name: str | None = None, root: Path | None = None, cache: DeckCache | None = None
+) -> tuple[Deck | None, list[str]]:
+    """Read and validate one file, refusing links that lead outside ``root`` and oversized files.
+    With ``cache``, a file read before with the same bytes is not parsed again."""
     name = name or str(path)
     try:
         if root is not None and path.is_symlink():
@@ -538,18 +616,24 @@ def load_deck_file(path: Path, name: str | None = None, root: Path | None = None
         data = path.read_bytes()
     except OSError as exc:
         return None, [f"{name}:1:1 cannot read the file: {exc.strerror or exc}"]
-    return parse_deck(data, name, path)
+    if cache is None:
+        return parse_deck(data, name, path)
+    found = cache.get(path, name, data)
+    if found is None:
+        found = parse_deck(data, name, path)
+        cache.put(path, name, data, found)
+    return found
 
 
 def deck_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
 
 
-def load_decks(folders: Iterable[Path], base: Path | None = None) -> DeckSet:
+def load_decks(folders: Iterable[Path], base: Path | None = None, cache: DeckCache | None = None) -> DeckSet:
     """Load every deck file in ``folders``; a bad file or card never stops the others loading.
 
     Ids must be unique across all decks: a card whose id another file already used is reported and
-    left out, as is a second deck with the same deck id.
+    left out, as is a second deck with the same deck id. ``cache`` keeps parsed files between runs.
     """
     result = DeckSet()
     card_owner: dict[str, str] = {}
@@ -557,7 +641,7 @@ def load_decks(folders: Iterable[Path], base: Path | None = None) -> DeckSet:
     for folder in folders:
         for path in deck_files(folder):
             name = _display_name(path, base)
-            deck, problems = load_deck_file(path, name, root=folder)
+            deck, problems = load_deck_file(path, name, root=folder, cache=cache)
             result.problems.extend(problems)
             if deck is None:
                 continue
@@ -578,6 +662,8 @@ def load_decks(folders: Iterable[Path], base: Path | None = None) -> DeckSet:
                 kept.append(card)
             deck.cards = kept
             result.decks.append(deck)
+    if cache is not None and cache.written:
+        cache.prune()
     return result
 
 

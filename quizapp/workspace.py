@@ -21,6 +21,13 @@ def bundled_decks() -> Path:
     return here.parent / "decks"
 
 
+def deck_cache_dir() -> Path:
+    """Where parsed deck files are cached between runs: ``$QUIZAPP_CACHE_DIR``, else the per-user cache
+    folder. Never inside a workspace, which holds decks and progress only."""
+    env = os.environ.get("QUIZAPP_CACHE_DIR")
+    return Path(env) if env else Path(platformdirs.user_cache_dir("quizapp", appauthor=False)) / "decks"
+
+
 @dataclass(frozen=True)
 class Workspace:
     """A folder holding ``decks/`` and ``progress/``."""

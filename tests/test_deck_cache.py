@@ -1,0 +1,81 @@
+"""Parsed deck files are cached between starts; an edited file is always read again."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import SMALL_DECK, write_deck
+from quizapp.deck import DeckCache, load_decks
+from quizapp.study import open_workspace
+from quizapp.workspace import Workspace
+
+
+def fronts(decks) -> list[str]:
+    return [c.front for d in decks.decks for c in d.cards if c.kind == "basic"]
+
+
+def test_unchanged_decks_load_from_the_cache_the_same(tmp_path: Path):
+    folder = tmp_path / "decks"
+    write_deck(folder, "small.yaml", SMALL_DECK)
+    first_cache = DeckCache(tmp_path / "cache")
+    first = load_decks([folder], cache=first_cache)
+    again_cache = DeckCache(tmp_path / "cache")
+    again = load_decks([folder], cache=again_cache)
+    assert (first_cache.written, again_cache.written) == (1, 0)
+    assert [(d.id, d.title, d.cards, d.lines) for d in again.decks] == [(d.id, d.title, d.cards, d.lines) for d in first.decks]
+    assert list(again.item_map()) == [i.id for i in first.items()]
+
+
+def test_a_typo_fixed_in_the_same_second_with_the_same_length_is_seen(tmp_path: Path):
+    folder = tmp_path / "decks"
+    path = write_deck(folder, "small.yaml", SMALL_DECK)
+    stamp = path.stat()
+    assert "TorchDynamo" in fronts(load_decks([folder], cache=DeckCache(tmp_path / "cache")))
+    path.write_text(path.read_text().replace("front: TorchDynamo", "front: TorchDynama"))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same size and time as before
+    assert "TorchDynama" in fronts(load_decks([folder], cache=DeckCache(tmp_path / "cache")))
+
+
+def test_problems_are_reported_again_when_the_file_comes_from_the_cache(tmp_path: Path):
+    folder = tmp_path / "decks"
+    write_deck(folder, "bad.yaml", "id: bad\ntitle: Bad\ncards:\n  - id: x\n    front: q\n    source: s\n")
+    for _ in range(2):
+        decks = load_decks([folder], base=tmp_path, cache=DeckCache(tmp_path / "cache"))
+        assert decks.problems == ["decks/bad.yaml:4:5 cards[0].back: field required"]
+
+
+def test_a_damaged_or_unwritable_cache_only_costs_a_parse(tmp_path: Path):
+    folder = tmp_path / "decks"
+    write_deck(folder, "small.yaml", SMALL_DECK)
+    cache = tmp_path / "cache"
+    load_decks([folder], cache=DeckCache(cache))
+    for entry in cache.glob("*.pickle"):
+        entry.write_bytes(b"\x80\x05garbage")
+    assert "TorchDynamo" in fronts(load_decks([folder], cache=DeckCache(cache)))
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    assert "TorchDynamo" in fronts(load_decks([folder], cache=DeckCache(blocked)))
+
+
+def test_opening_a_workspace_caches_outside_it(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("QUIZAPP_CACHE_DIR", str(tmp_path / "cache"))
+    home = tmp_path / "home"
+    write_deck(home / "decks", "small.yaml", SMALL_DECK)
+    workspace = Workspace(home, (home / "decks",), "test")
+    for _ in range(2):
+        opened = open_workspace(workspace)
+        assert opened.study().items["s-reverse::reverse"].variant == "reverse"
+        opened.store.close()
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1
+    assert sorted(p.name for p in (home).iterdir()) == ["decks", "progress"]
+
+
+def test_every_item_is_found_by_id_without_listing_them_all(workspace):
+    decks = load_decks(workspace.deck_dirs)
+    items = decks.item_map()
+    assert items["s-cloze::c2"].cloze_number == 2
+    assert items.get("s-reverse::reverse").variant == "reverse"
+    assert "s-basic::reverse" not in items and "s-cloze::c3" not in items and "missing" not in items
+    assert list(items) == [i.id for i in decks.items()]
+    assert len(items) == len(decks.items())
