@@ -270,7 +270,6 @@ def build_round(
     pool = events if len({e.year for e in events}) >= ORDER_EVENTS else _dated_events(
         (c, d.id) for d in decks.decks for c in d.cards
     )
-    pool = pool or events
     known_years = {e.year for e in pool}
 
     written = [(c, d) for c, d in cards if c.kind in ("choice", "order")]

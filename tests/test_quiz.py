@@ -8,7 +8,7 @@ import pytest
 from quizapp.deck import load_decks
 from quizapp.quiz import QuizRound, build_round, pairs_in_order
 from quizapp.scheduling import Scheduler
-from quizapp.store import LEARNING, NEW, RELEARNING, REVIEW
+from quizapp.store import LEARNING, NEW, RELEARNING
 from quizapp.study import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import SMALL_DECK, write_deck

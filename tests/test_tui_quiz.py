@@ -6,23 +6,10 @@ import pytest
 from textual.widgets import Static
 
 from quizapp.cli import main
-from quizapp.study import open_workspace
 from quizapp.tui.app import QuizApp
 from quizapp.tui.screens.home import HomeScreen
 from quizapp.tui.screens.quiz import QuizScreen, QuizSummaryScreen
-from quizapp.workspace import Workspace
-from tests.conftest import SMALL_DECK, write_deck
-from tests.test_quiz import DATED_DECK
-
-
-@pytest.fixture
-def quiz_opened(tmp_path):
-    decks = tmp_path / "decks"
-    write_deck(decks, "small.yaml", SMALL_DECK)
-    write_deck(decks, "dated.yaml", DATED_DECK)
-    opened = open_workspace(Workspace(tmp_path, (decks,), "test"))
-    yield opened
-    opened.store.close()
+from tests.test_quiz import quiz_opened, quiz_ws  # noqa: F401 (fixtures shared with the core quiz tests)
 
 
 def screen_text(app) -> str:

@@ -31,6 +31,7 @@ from quizapp.interview import (
 )
 from quizapp.scheduling import RATINGS, format_interval
 from quizapp.text import printable
+from quizapp.tui.screens.quiz import literal_text
 
 STAGE_NAMES = {"data": "data", "model": "model", "serving": "serving", "monitoring": "monitoring", "tradeoff": "trade-offs"}
 """How each rubric stage is labelled on screen."""
@@ -43,11 +44,6 @@ def clock_text(delta: timedelta) -> str:
     """m:ss of a duration (its absolute value)."""
     seconds = int(abs(delta.total_seconds()))
     return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def _t(text: str, style: str = "") -> Text:
-    """Deck or user text as Rich Text, every character literal."""
-    return Text(printable(text), style=style)
 
 
 class CoverageBars(Widget):
@@ -287,7 +283,7 @@ class InterviewScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="iv-head"):
-            yield Static(_t(self.card.prompt, "bold"), id="iv-prompt")
+            yield Static(literal_text(self.card.prompt, "bold"), id="iv-prompt")
             yield Static(id="iv-clock")
         yield TextArea(
             id="iv-editor",
@@ -425,7 +421,7 @@ class InterviewScreen(Screen):
     def show_review(self) -> None:
         answer = self.session.text
         self.query_one("#iv-mine-text", Static).update(
-            _t(answer) if answer.strip() else Text("(no answer typed)", style="dim italic")
+            literal_text(answer) if answer.strip() else Text("(no answer typed)", style="dim italic")
         )
         outline = Text()
         for line in self.card.model_answer:
@@ -543,7 +539,7 @@ class AttemptsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(_t(self.item.card.prompt, "bold"), id="att-prompt")
+        yield Static(literal_text(self.item.card.prompt, "bold"), id="att-prompt")
         with HorizontalScroll(id="att-columns", can_focus=False):
             with VerticalScroll(classes="att-column"):
                 yield Static(self.model_text())

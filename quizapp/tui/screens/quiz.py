@@ -21,8 +21,8 @@ PICK = Binding.Group("Pick")
 MOVE = Binding.Group("Move item")
 
 
-def _t(text: str, style: str = "") -> Text:
-    """Deck text as Rich Text, every character literal."""
+def literal_text(text: str, style: str = "") -> Text:
+    """Deck or user text as Rich Text: every character literal, control characters made visible."""
     return Text(printable(text), style=style)
 
 
@@ -94,7 +94,7 @@ class QuizScreen(Screen):
         self.order = list(q.start)
         self.cursor = 0
         self.shown_at = time.monotonic()
-        self.query_one("#quiz-prompt", Static).update(_t(q.prompt, "bold"))
+        self.query_one("#quiz-prompt", Static).update(literal_text(q.prompt, "bold"))
         self.query_one("#quiz-feedback", Static).update("")
         self.query_one("#quiz-feedback").display = False
         self.render_body()
