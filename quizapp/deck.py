@@ -37,6 +37,8 @@ from quizapp.errors import DeckError
 
 MAX_DECK_BYTES = 5 * 1024 * 1024
 """Deck files larger than this are refused before parsing."""
+MAX_TEXT_CHARS = 20_000
+"""The longest text one value may hold: more is a mistake in the file, and would freeze the screen showing it."""
 
 STAGES = ("data", "model", "serving", "monitoring", "tradeoff")
 """The stages an interview rubric point can belong to."""
@@ -386,6 +388,13 @@ def _to_python(node: yaml.Node, path: tuple, marks: _Marks, seen: set[int]) -> A
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise _Problem(line, col, f"the tag {tag} is not allowed in deck files", _path_text(path))
     if isinstance(node, yaml.ScalarNode):
+        if len(node.value) > MAX_TEXT_CHARS:
+            raise _Problem(
+                line,
+                col,
+                f"this text is {len(node.value):,} characters long; a value holds at most {MAX_TEXT_CHARS:,}",
+                _path_text(path),
+            )
         return node.value
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(child, path + (i,), marks, seen) for i, child in enumerate(node.value)]
@@ -672,7 +681,8 @@ def _display_name(path: Path, base: Path | None) -> str:
         if root is None:
             continue
         try:
-            return str(path.resolve().relative_to(root.resolve()))
+            # The folder resolved, not the file: a link is named as itself, not as what it points to.
+            return str((path.parent.resolve() / path.name).relative_to(root.resolve()))
         except ValueError:
             continue
     return str(path)
