@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from quizapp.backup import PERIODIC_SECONDS
+from quizapp.errors import QuizappError
 from quizapp.store import utcnow
 from quizapp.study import Opened
 
@@ -43,12 +46,26 @@ class QuizApp(App[int]):
         from quizapp.tui.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
+        if self.opened.store.path is not None:
+            # One at start keeps the last session's end (skipped when nothing changed), then every few minutes.
+            self.backup_in_background()
+            self.set_interval(PERIODIC_SECONDS, self.backup_in_background)
         if self.start == "review":
             self.action_review(self.start_deck)
         elif self.start == "quiz":
             self.action_quiz(self.start_deck, self.options.get("tags"), self.options.get("count"))
         elif self.start == "interview":
             self.action_interview(self.options.get("card"))
+
+    @work(thread=True, exclusive=True, group="backup", exit_on_error=False)
+    def backup_in_background(self) -> None:
+        """Back up the progress database with SQLite's backup API, on its own connection, off the UI thread."""
+        from quizapp.backup import take_backup
+
+        try:
+            take_backup(self.opened.store.path, "periodic", backups_dir=self.opened.workspace.backups_dir)
+        except QuizappError as exc:
+            self.call_from_thread(self.notify, str(exc), title="Backup not made", severity="warning", markup=False)
 
     def action_review(self, deck: str | None = None) -> None:
         """Study the cards due today, of every deck or of one."""
