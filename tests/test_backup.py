@@ -311,3 +311,28 @@ def test_backup_and_restore_commands(opened, study, workspace, capsys):
     assert opened.store.log_count() == 2
     assert main([*home, "restore", "no-such-backup"]) == 1
     assert "no backup called" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ while studying
+
+
+async def test_the_app_backs_up_at_start_and_periodically_while_studying(opened, workspace, clock):
+    from quizapp.tui.app import QuizApp
+
+    app = QuizApp(opened, clock=clock, start="review")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        first = list_backups(workspace.backups_dir)
+        assert [b.reason for b in first] == ["periodic"]
+
+        await pilot.press("space", "3")
+        await pilot.pause()
+        app.backup_in_background()  # what the timer calls every few minutes
+        await app.workers.wait_for_complete()
+        after_answer = list_backups(workspace.backups_dir)
+        assert len(after_answer) == 2
+        assert rows(after_answer[0].path, "SELECT COUNT(*) FROM review_log") == [(1,)]
+
+        app.backup_in_background()  # nothing changed since: nothing written
+        await app.workers.wait_for_complete()
+        assert list_backups(workspace.backups_dir) == after_answer
