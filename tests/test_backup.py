@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from quizapp.backup import (
     Backup,
@@ -19,7 +20,7 @@ from quizapp.backup import (
 )
 from quizapp.cli import main
 from quizapp.errors import StoreError
-from quizapp.store import SCHEMA_VERSION, Store, migrations
+from quizapp.store import APPLICATION_ID, SCHEMA_VERSION, Store, migrations
 from quizapp.study import open_workspace
 
 
@@ -194,27 +195,25 @@ def test_backup_into_an_unwritable_place_says_so_and_touches_nothing(opened, stu
 # ------------------------------------------------------------------ migrations
 
 
-def _old_database(path: Path) -> None:
-    """A progress database as the first release left it: only the first migration applied."""
-    store = Store.open(path)
-    store.close()
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.executescript(
-        """
-        DROP TABLE attempts; DROP TABLE drafts;
-        DELETE FROM _sqlite_migrations WHERE name != 'm001_initial';
+def old_database(path: Path) -> None:
+    """A progress database as the first release left it: only the first migration applied, and one answer."""
+    db = Database(sqlite3.connect(path, isolation_level=None))
+    migrations.apply(db, stop_before=migrations._migrations[1].name)
+    db.conn.executescript(
+        f"""
+        PRAGMA application_id = {APPLICATION_ID};
         PRAGMA user_version = 1;
         INSERT INTO cards(id, deck_id, kind, added_at) VALUES ('old-card', 'd', 'basic', '2025-01-01T00:00:00+00:00');
         INSERT INTO review_log(id, card_id, rating, reviewed_at) VALUES ('answer-1', 'old-card', 3, '2025-01-01T00:00:00+00:00');
         """
     )
-    conn.close()
+    db.conn.close()
 
 
 def test_upgrading_an_old_database_backs_it_up_first(tmp_path):
     path = tmp_path / "progress" / "quizapp.db"
     path.parent.mkdir()
-    _old_database(path)
+    old_database(path)
     store = Store.open(path)
     assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
     store.close()
@@ -249,7 +248,7 @@ def _drop_broken() -> None:
 def test_a_migration_failing_halfway_is_rolled_back_and_the_backup_is_there(tmp_path, add_failing_migration):
     path = tmp_path / "progress" / "quizapp.db"
     path.parent.mkdir()
-    _old_database(path)
+    old_database(path)
     add_failing_migration()
     with pytest.raises(StoreError) as caught:
         Store.open(path)
@@ -268,7 +267,7 @@ def test_a_migration_failing_halfway_is_rolled_back_and_the_backup_is_there(tmp_
 
 def test_after_a_failed_upgrade_a_fixed_version_opens_the_database(tmp_path, add_failing_migration):
     path = tmp_path / "quizapp.db"
-    _old_database(path)
+    old_database(path)
     add_failing_migration()
     with pytest.raises(StoreError):
         Store.open(path)

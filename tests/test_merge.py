@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXED_NOW, SMALL_DECK, Clock, write_deck
+from test_backup import old_database
 from quizapp.cli import main
 from quizapp.deck import load_decks
 from quizapp.doctor import examine
@@ -182,19 +183,13 @@ def test_cards_only_the_other_machine_has_are_kept_as_orphans(tmp_path):
 def test_an_older_other_database_is_upgraded_in_a_private_copy(tmp_path, capsys):
     ours = _workspace(tmp_path, "ours")
     other = tmp_path / "old.db"
-    store = Store.open(other)
-    store.sync_items([("s-basic", "small", "basic")])
-    Study(store, decks(), clock=Clock()).answer("s-basic", 4, 500)
-    store.close()
-    conn = sqlite3.connect(other, isolation_level=None)
-    conn.executescript(
-        "DROP TABLE attempts; DROP TABLE drafts; DELETE FROM _sqlite_migrations WHERE name != 'm001_initial';"
-        "PRAGMA user_version = 1;"
-    )
-    conn.close()
+    old_database(other)
     before = _digest(other)
     assert main(["--home", str(ours.home), "merge", str(other)]) == 0
     assert "merged 1 answers" in capsys.readouterr().out
+    store = Store.open(ours.db_path)
+    assert store.card_row("old-card")["reps"] == 1
+    store.close()
     assert _digest(other) == before
     check = sqlite3.connect(other)
     assert check.execute("PRAGMA user_version").fetchone()[0] == 1 < SCHEMA_VERSION
