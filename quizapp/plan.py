@@ -14,7 +14,6 @@ more answers.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -25,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from quizapp.deck import DeckSet
 from quizapp.errors import QuizappError
 from quizapp.scheduling import Scheduler, StudySettings, day_start, load_settings, study_day, to_fsrs
-from quizapp.stats import Report, curve_params, ensure_sql_math, recall_sql, topic_map
+from quizapp.stats import Report, curve_params, ensure_sql_math, load_tags, recall_sql
 from quizapp.store import NEW, CardState, Store, to_iso, utcnow
 
 PLAN_KEY = "plan"
@@ -138,7 +137,7 @@ def plan_report(
     ensure_sql_math(store.conn)
     params = {"at": to_iso(plan_moment(plan, settings)), "target": plan.target, **curve_params(scheduler)}
     recall = recall_sql("stability", "last_review", ":at")
-    topics, _ = topic_map(decks)
+    tags = load_tags(store.conn, decks.item_map().values())
     grouped = f"""
         SELECT {{key}} AS key, COUNT(*) AS cards, SUM(state != 0) AS studied,
                SUM(recall) / COUNT(*) AS recall_on_day,
@@ -150,9 +149,8 @@ def plan_report(
     titles = {d.id: d.title for d in decks.decks}
     deck_rows = store.query(grouped.format(key="deck_id", source=f"({visible})"), params)
     topic_rows = store.query(
-        "WITH t AS MATERIALIZED (SELECT j.key AS card_id, v.value AS tag FROM json_each(:tags) AS j, json_each(j.value) AS v) "
-        + grouped.format(key="t.tag", source=f"t JOIN ({visible}) AS c ON c.id = t.card_id"),
-        {**params, "tags": json.dumps(topics)},
+        grouped.format(key="t.tag", source=f"{tags} AS t JOIN ({visible}) AS c ON c.id = t.card_id AND t.kind = 'topic'"),
+        params,
     )
     total = store.query(
         f"SELECT COUNT(*) AS cards, SUM(state != 0) AS studied, COALESCE(SUM(recall), 0) AS recall, "

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -127,15 +127,29 @@ def item_title(item: Item, width: int = 70) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def topic_map(decks: DeckSet) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Per item id: its topics (tags that are not stages) and its stages (tags naming a stage)."""
-    topics: dict[str, list[str]] = {}
-    stages: dict[str, list[str]] = {}
-    for item in decks.items():
+TAGS_TABLE = "temp.stats_tags"
+"""Per item id, its topics (``kind`` 'topic': tags that are not stages) and its stages (``kind``
+'stage'), loaded from the decks by ``load_tags`` (the database does not hold tags)."""
+
+
+def load_tags(conn: sqlite3.Connection, items: Iterable[Item]) -> str:
+    """(Re)fill the connection's temporary table of card topics and stages from the decks' ``items``;
+    returns its name."""
+    conn.execute("DROP TABLE IF EXISTS temp.stats_tags")
+    conn.execute("CREATE TEMP TABLE stats_tags (card_id TEXT NOT NULL, kind TEXT NOT NULL, tag TEXT NOT NULL)")
+    rows = []
+    for item in items:
         tags = item.card.tags
-        topics[item.id] = sorted({t for t in tags if t not in STAGE_TAGS})
-        stages[item.id] = sorted({STAGE_TAGS[t] for t in tags if t in STAGE_TAGS})
-    return topics, stages
+        rows += [(item.id, "topic", t) for t in set(tags) if t not in STAGE_TAGS]
+        rows += [(item.id, "stage", s) for s in {STAGE_TAGS[t] for t in tags if t in STAGE_TAGS}]
+    # One JSON document parsed by SQLite is much quicker than a statement per row for large decks.
+    conn.execute(
+        "INSERT INTO temp.stats_tags SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+        " json_extract(value, '$[2]') FROM json_each(?)",
+        [json.dumps(rows)],
+    )
+    conn.execute("CREATE INDEX temp.stats_tags_card ON stats_tags(card_id, kind)")
+    return TAGS_TABLE
 
 
 # ---------------------------------------------------------------- the report
@@ -266,7 +280,8 @@ class Stats:
         """Every figure is taken at this one moment."""
         self.day = self.study.today()
         ensure_sql_math(store.conn)
-        self.topics, self.stages = topic_map(decks)
+        self.tags = load_tags(store.conn, self.study.items.values())
+        """The temporary table of card topics and stages the topic figures join."""
         self._answers_made = False
 
     def _params(self, **extra) -> dict:
@@ -464,24 +479,19 @@ class Stats:
 
     # ------------------------------------------------------------ topics and stages
 
-    _TAGS_CTE = (
-        "t AS MATERIALIZED (SELECT j.key AS card_id, v.value AS tag FROM json_each(:tags) AS j, json_each(j.value) AS v)"
-    )
-
     def topic_mastery(self) -> list[TopicMastery]:
         rows = self.store.query(
             f"""
-            WITH {self._TAGS_CTE},
-            c AS (SELECT id, state, {recall_sql('stability', 'last_review', ':now')} AS recall
-                  FROM cards WHERE present = 1 AND suspended = 0)
             SELECT t.tag AS topic, COUNT(*) AS cards, SUM(c.state != 0) AS studied,
-                   AVG(CASE WHEN c.state != 0 THEN c.recall END) AS recall_now,
-                   SUM(c.recall) / COUNT(*) AS mastery,
+                   AVG(CASE WHEN c.state != 0 THEN {recall_sql('c.stability', 'c.last_review', ':now')} END) AS recall_now,
+                   SUM({recall_sql('c.stability', 'c.last_review', ':now')}) / COUNT(*) AS mastery,
                    COALESCE(SUM(a.answers), 0) AS answers, SUM(a.kept) AS kept
-            FROM t JOIN c ON c.id = t.card_id LEFT JOIN {self._answers_by_card()} a ON a.card_id = t.card_id
+            FROM {self.tags} AS t JOIN cards AS c ON c.id = t.card_id
+            LEFT JOIN {self._answers_by_card()} AS a ON a.card_id = t.card_id
+            WHERE t.kind = 'topic' AND c.present = 1 AND c.suspended = 0
             GROUP BY t.tag ORDER BY mastery, cards DESC, topic
             """,
-            self._params(tags=json.dumps(self.topics)),
+            self._params(),
         )
         return [
             TopicMastery(
@@ -499,13 +509,12 @@ class Stats:
     def stage_map(self) -> list[StageCell]:
         rows = self.store.query(
             f"""
-            WITH {self._TAGS_CTE},
-            s AS MATERIALIZED (SELECT j.key AS card_id, v.value AS stage FROM json_each(:stages) AS j, json_each(j.value) AS v),
-            from_cards AS (
-                SELECT t.tag AS topic, s.stage, {recall_sql('c.stability', 'c.last_review', ':now')} AS value,
+            WITH from_cards AS (
+                SELECT t.tag AS topic, s.tag AS stage, {recall_sql('c.stability', 'c.last_review', ':now')} AS value,
                        1 AS card, 0 AS attempt
-                FROM t JOIN s ON s.card_id = t.card_id JOIN cards c ON c.id = t.card_id
-                WHERE c.present = 1 AND c.suspended = 0 AND c.state != 0),
+                FROM {self.tags} AS t JOIN {self.tags} AS s ON s.card_id = t.card_id AND s.kind = 'stage'
+                JOIN cards AS c ON c.id = t.card_id
+                WHERE t.kind = 'topic' AND c.present = 1 AND c.suspended = 0 AND c.state != 0),
             latest AS (
                 SELECT card_id, stage_scores FROM (
                     SELECT card_id, stage_scores,
@@ -513,13 +522,14 @@ class Stats:
                     FROM attempts) WHERE k = 1),
             from_attempts AS (
                 SELECT t.tag AS topic, e.key AS stage, e.value AS value, 0 AS card, 1 AS attempt
-                FROM latest JOIN t ON t.card_id = latest.card_id, json_each(latest.stage_scores) AS e
+                FROM latest JOIN {self.tags} AS t ON t.card_id = latest.card_id AND t.kind = 'topic',
+                     json_each(latest.stage_scores) AS e
                 WHERE json_valid(latest.stage_scores))
             SELECT topic, stage, AVG(value) AS strength, SUM(card) AS cards, SUM(attempt) AS attempts
             FROM (SELECT * FROM from_cards UNION ALL SELECT * FROM from_attempts)
             GROUP BY topic, stage ORDER BY topic, stage
             """,
-            self._params(tags=json.dumps(self.topics), stages=json.dumps(self.stages)),
+            self._params(),
         )
         return [StageCell(**r) for r in rows if r["stage"] in STAGES]
 

@@ -87,6 +87,12 @@ class QuizApp(App[int]):
         item = self.study.items.get(card) if card else None
         self.push_screen(InterviewScreen(item) if item is not None else InterviewPickScreen())
 
+    def action_dashboard(self) -> None:
+        """The progress dashboard."""
+        from quizapp.tui.screens.dashboard import DashboardScreen
+
+        self.push_screen(DashboardScreen())
+
     def action_home(self) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
@@ -113,6 +119,8 @@ class QuizApp(App[int]):
             yield SystemCommand(f"Quiz tag: {tag}", f"A round of questions on cards tagged {tag}",
                                 lambda tag=tag: self.action_quiz(tags=[tag]))
         yield SystemCommand("Mock interview", "Answer an interview prompt against the clock", self.action_interview)
+        yield SystemCommand("Progress dashboard", "Streaks, retention, forecast, topics, weakest cards, plan",
+                            self.action_dashboard)
         yield SystemCommand("Home", "Back to the decks", self.action_home)
         for command in getattr(screen, "screen_commands", lambda: [])():
             yield command

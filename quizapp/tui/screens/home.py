@@ -19,6 +19,7 @@ class HomeScreen(Screen):
         Binding("enter", "review_deck", "Review deck", id="home.review_deck", show=True),
         Binding("z", "app.quiz", "Quiz", id="home.quiz"),
         Binding("i", "app.interview", "Mock interview", id="home.interview"),
+        Binding("d", "app.dashboard", "Dashboard", id="home.dashboard"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 

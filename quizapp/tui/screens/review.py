@@ -15,6 +15,7 @@ from textual.widgets import Button, Footer, Header, Rule, Static
 from quizapp.deck import Item
 from quizapp.errors import StoreError
 from quizapp.scheduling import RATINGS, format_interval
+from quizapp.study import Focus
 from quizapp.text import printable
 
 MAX_ANSWER_MS = 60_000
@@ -49,10 +50,12 @@ class ReviewScreen(Screen):
     revealed: reactive[bool] = reactive(False, bindings=True)
     """Whether the answer side is showing."""
 
-    def __init__(self, deck: str | None = None):
+    def __init__(self, deck: str | None = None, focus: Focus | None = None):
         super().__init__()
         self.deck = deck
         """Only this deck's cards, or every deck's."""
+        self.focus = focus
+        """Only these cards, due or not (the dashboard's weakest cards), instead of today's queue."""
         self.item: Item | None = None
         self.shown_at = 0.0
 
@@ -72,13 +75,16 @@ class ReviewScreen(Screen):
     def on_mount(self) -> None:
         for button in self.query(Button):
             button.can_focus = False
-        self.sub_title = self.app.opened.decks.deck(self.deck).title if self.deck else "All decks"
+        if self.focus is not None:
+            self.sub_title = "Weakest cards"
+        else:
+            self.sub_title = self.app.opened.decks.deck(self.deck).title if self.deck else "All decks"
         self.show_next()
 
     # ------------------------------------------------------------ showing
 
     def show_next(self) -> None:
-        item = self.app.study.next_item(self.deck)
+        item = self.app.study.next_item(self.deck, focus=self.focus)
         if item is None:
             from quizapp.tui.screens.summary import SummaryScreen
 
@@ -95,13 +101,16 @@ class ReviewScreen(Screen):
         self.update_status()
 
     def update_status(self) -> None:
-        new, learning, due = self.app.study.remaining(self.deck)
         status = Text()
-        status.append(f"New {new}", style="bold blue")
-        status.append("  ·  ")
-        status.append(f"Learning {learning}", style="bold red")
-        status.append("  ·  ")
-        status.append(f"Review {due}", style="bold green")
+        if self.focus is not None:
+            status.append(f"Weakest cards: {self.app.study.focus_remaining(self.focus)} left", style="bold")
+        else:
+            new, learning, due = self.app.study.remaining(self.deck)
+            status.append(f"New {new}", style="bold blue")
+            status.append("  ·  ")
+            status.append(f"Learning {learning}", style="bold red")
+            status.append("  ·  ")
+            status.append(f"Review {due}", style="bold green")
         if self.item is not None:
             deck = self.app.opened.decks.deck(self.item.deck_id)
             status.append(f"     {printable(deck.title if deck else self.item.deck_id)}", style="dim")

@@ -1,0 +1,588 @@
+"""The progress dashboard: today, the interview plan, a year of study days, retention, forecast,
+topics and stages, the weakest cards and mock-interview scores; plus setting the interview date and
+fitting FSRS to the log. Every figure comes from ``quizapp.stats``, computed in a worker thread."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Sparkline, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from quizapp.deck import STAGES
+from quizapp.errors import QuizappError
+from quizapp.optimize import Fit, fit_log, save_fit
+from quizapp.plan import PlanReport, clear_plan, load_plan, parse_plan, save_plan
+from quizapp.scheduling import load_settings
+from quizapp.stats import Report, Stats, reading
+from quizapp.study import Focus
+from quizapp.text import printable
+from quizapp.tui.widgets.charts import HEAT_STYLES, Chart, Heatmap, show_bars, show_lines
+
+TABS = ("overview", "decks", "topics", "weakest", "interviews", "plan")
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def shade(value: float | None) -> str:
+    """Red for weak, yellow for middling, green for strong."""
+    if value is None:
+        return "dim"
+    return "bold red" if value < 0.7 else "yellow" if value < 0.85 else "green"
+
+
+def cell(value: float | None) -> Text:
+    return Text(percent(value), style=shade(value))
+
+
+def number(value: int) -> Text:
+    return Text(str(value), style="" if value else "dim")
+
+
+def literal(text: str) -> Text:
+    """Deck and user text as a cell, shown as written (DataTable would read a str as markup)."""
+    return Text(printable(text))
+
+
+def fill(table: DataTable, columns: Iterable[str], rows: Iterable[tuple]) -> None:
+    table.clear(columns=True)
+    for n, name in enumerate(columns):
+        table.add_column(Text(name), key=f"c{n}")
+    for row in rows:
+        table.add_row(*row)
+
+
+class DashboardScreen(Screen):
+    """Progress at a glance; w reviews the weakest cards, p sets the interview date, o fits FSRS."""
+
+    DEFAULT_CSS = """
+    DashboardScreen #dash-tabs { height: 1fr; }
+    DashboardScreen #dash-top { height: 11; }
+    DashboardScreen .dash-panel { width: 1fr; height: 11; padding: 0 1; border: round $primary-muted; }
+    DashboardScreen #today-box { width: 60; }
+    DashboardScreen #today { height: 7; }
+    DashboardScreen #spark-label { height: 1; }
+    DashboardScreen #spark { height: 1; }
+    DashboardScreen .dash-title { height: auto; padding: 0 1; }
+    DashboardScreen #dash-charts { height: 1fr; min-height: 10; }
+    DashboardScreen #forecast-box { width: 3fr; }
+    DashboardScreen #retention-box { width: 2fr; }
+    DashboardScreen DataTable { height: 1fr; }
+    DashboardScreen #topics-left, DashboardScreen #topics-right { width: 1fr; }
+    DashboardScreen #interview-chart { width: 1fr; }
+    DashboardScreen #interview-table { width: 44; margin-left: 1; }
+    DashboardScreen #plan-decks { height: auto; max-height: 14; margin-bottom: 1; }
+    """
+
+    BINDINGS = [
+        Binding("w", "review_weakest", "Review weakest", id="dashboard.review_weakest"),
+        Binding("p", "set_plan", "Interview date", id="dashboard.plan"),
+        Binding("o", "optimize", "Optimize FSRS", id="dashboard.optimize"),
+        Binding("escape", "leave", "Home", id="dashboard.leave"),
+        *[Binding(str(n + 1), f"show_tab('{tab}')", tab.title(), show=False, id=f"dashboard.tab_{tab}")
+          for n, tab in enumerate(TABS)],
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: Report | None = None
+        """The figures on screen (None until the first load finishes)."""
+        self.loaded = False
+        """Whether the latest figures are on screen."""
+        self.load_seconds = 0.0
+        """How long the latest figures took to compute."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="dash-tabs", initial="overview"):
+            with TabPane("1 Overview", id="overview"):
+                with Horizontal(id="dash-top"):
+                    with Vertical(id="today-box", classes="dash-panel"):
+                        yield Static(id="today")
+                        yield Static(Text("answers, last 30 days", style="dim"), id="spark-label")
+                        yield Sparkline([], id="spark")
+                    yield Static(id="plan-summary", classes="dash-panel")
+                yield Static(id="heat-title", classes="dash-title")
+                yield Heatmap(id="heatmap")
+                with Horizontal(id="dash-charts"):
+                    with Vertical(id="forecast-box"):
+                        yield Static(Text("Due in the next 30 days", style="bold"), classes="dash-title")
+                        yield Chart(id="forecast")
+                    with Vertical(id="retention-box"):
+                        title = Text("Retention per week, %:  ", style="bold")
+                        title.append("━━ true", style="#3fb950")
+                        title.append("  ")
+                        title.append("━━ FSRS predicted", style="#58a6ff")
+                        yield Static(title, classes="dash-title")
+                        yield Chart(id="retention-chart")
+            with TabPane("2 Decks", id="decks"):
+                yield Static(id="retention-head", classes="dash-title")
+                yield DataTable(id="deck-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("3 Topics", id="topics"):
+                with Horizontal():
+                    with Vertical(id="topics-left"):
+                        yield Static(Text("Mastery by topic, weakest first", style="bold"), classes="dash-title")
+                        yield DataTable(id="topic-table", cursor_type="row", zebra_stripes=True)
+                    with Vertical(id="topics-right"):
+                        yield Static(Text("Topic × stage: recall of stage-tagged cards and mock-interview rubric scores",
+                                          style="bold"), classes="dash-title")
+                        yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("4 Weakest", id="weakest"):
+                yield Static(id="weak-head", classes="dash-title")
+                yield DataTable(id="weak-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("5 Interviews", id="interviews"):
+                yield Static(id="interview-head", classes="dash-title")
+                with Horizontal():
+                    yield Chart(id="interview-chart")
+                    yield DataTable(id="interview-table", cursor_type="none")
+            with TabPane("6 Plan", id="plan"):
+                yield Static(id="plan-head", classes="dash-title")
+                yield DataTable(id="plan-decks", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="plan-topics", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Progress"
+        self.query_one("#dash-tabs").loading = True
+
+    def on_screen_resume(self) -> None:
+        # Also runs when the screen is first shown; after a review the figures are taken again.
+        self.loaded = False
+        self.load()
+
+    # ------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self) -> None:
+        """Compute every figure on a read-only connection, off the UI thread."""
+        started = time.perf_counter()
+        worker = get_current_worker()
+        try:
+            with reading(self.app.opened.store) as store:
+                report = Stats(store, self.app.opened.decks, clock=self.app.study.clock).report()
+        except Exception as exc:  # noqa: BLE001 - a failure is shown on screen, never a crash
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.failed, exc)
+            return
+        if not worker.is_cancelled:
+            self.load_seconds = time.perf_counter() - started
+            self.app.call_from_thread(self.show_report, report)
+
+    def failed(self, exc: Exception) -> None:
+        self.query_one("#dash-tabs").loading = False
+        self.notify(f"The figures could not be computed: {exc}", title="Dashboard", severity="error", timeout=10,
+                    markup=False)
+
+    def show_report(self, report: Report) -> None:
+        self.report = report
+        self.query_one("#dash-tabs").loading = False
+        self.show_overview(report)
+        self.show_decks(report)
+        self.show_topics(report)
+        self.show_weakest(report)
+        self.show_interviews(report)
+        self.show_plan(report.plan)
+        self.loaded = True
+
+    # ------------------------------------------------------------ overview
+
+    def show_overview(self, report: Report) -> None:
+        t = report.today
+        text = Text()
+        text.append(f"Today · {t.day.strftime('%a %d %b %Y')}\n", style="bold")
+        rows = [
+            ("Due", f"{t.due} reviews · {t.learning} learning"),
+            ("New", f"{t.new} left today"),
+            ("Answered", f"{t.answers} ({t.reviewed} reviews, {t.new_studied} new)"),
+            ("Time", f"{t.seconds // 60} min {t.seconds % 60:02d} s"),
+            ("Streak", f"{t.streak} day{'s' if t.streak != 1 else ''} · longest {t.longest_streak}"),
+        ]
+        for label, value in rows:
+            text.append(f"{label:<10}", style="dim")
+            text.append(value + "\n")
+        text.append(f"{'Retention':<10}", style="dim")
+        text.append(percent(report.retention.true_retention), style=shade(report.retention.true_retention))
+        text.append(f" true · {percent(report.retention.predicted_retention)} FSRS predicted")
+        self.query_one("#today", Static).update(text)
+        self.query_one("#spark", Sparkline).data = [d.reviews for d in report.heatmap[-30:]]
+        self.show_plan_summary(report.plan)
+
+        days = [(d.day, d.reviews) for d in report.heatmap]
+        starts = self.query_one(Heatmap).show(days)
+        studied = sum(1 for _, n in days if n)
+        title = Text()
+        title.append("Answers per study day, last 12 months", style="bold")
+        title.append(f"   {sum(n for _, n in days):,} answers on {studied} days   less ")
+        for style in HEAT_STYLES:
+            title.append("■", style=style)
+        title.append(" more" + (f" (levels from {', '.join(str(s) for s in starts)})" if studied else ""), style="")
+        self.query_one("#heat-title", Static).update(title)
+
+        show_bars(self.query_one("#forecast", Chart), [f.day.strftime("%d %b") for f in report.forecast],
+                  [f.due for f in report.forecast], style="#58a6ff")
+        weeks = report.retention_weeks
+        show_lines(
+            self.query_one("#retention-chart", Chart),
+            [w.key[5:] for w in weeks],
+            {
+                "true": ([None if w.true_retention is None else 100 * w.true_retention for w in weeks], "#3fb950"),
+                "FSRS": ([None if w.predicted_retention is None else 100 * w.predicted_retention for w in weeks], "#58a6ff"),
+            },
+            y_range=(min([50.0] + [100 * (w.true_retention or 1) - 5 for w in weeks]), 102),
+        )
+
+    def show_plan_summary(self, plan: PlanReport | None) -> None:
+        text = Text()
+        if plan is None:
+            text.append("No interview date set\n\n", style="bold")
+            text.append("Press ")
+            text.append("p", style="bold reverse")
+            text.append(" to set the day of your interview: the dashboard then shows how much you would recall "
+                        "on that day, deck by deck and topic by topic, and the daily work that gets every card "
+                        "above your target by then. The review queue puts first the cards you would otherwise "
+                        "have forgotten.")
+        elif plan.passed:
+            text.append(f"The interview day {plan.day.isoformat()} has passed\n\n", style="bold")
+            text.append("Press p to set a new date or clear it.")
+        else:
+            when = "today" if plan.days_left == 0 else f"in {plan.days_left} day{'s' if plan.days_left != 1 else ''}"
+            text.append(f"Interview {when} · {plan.day.strftime('%a %d %b %Y')}\n", style="bold")
+            text.append("Predicted recall on the day: ")
+            text.append(percent(plan.recall_on_day), style=shade(plan.recall_on_day / plan.target))
+            text.append(f"  (target {plan.target:.0%})\n")
+            text.append(f"{plan.below_target} of {plan.cards} cards below target on the day, "
+                        f"{plan.new_to_learn} never studied\n")
+            if plan.days_left > 0:
+                text.append("To be ready: ", style="bold")
+                text.append(f"~{plan.answers_per_day} answers a day", style="bold green")
+                text.append(f", {plan.new_per_day} new card{'s' if plan.new_per_day != 1 else ''} a day\n")
+            if plan.decks:
+                weakest = plan.decks[0]
+                text.append("Weakest deck on the day: ")
+                text.append(printable(weakest.title))
+                text.append(f" {percent(weakest.recall_on_day)}\n")
+            text.append("Tab 6 has every deck and topic; p changes the date.", style="dim")
+        self.query_one("#plan-summary", Static).update(text)
+
+    # ------------------------------------------------------------ tabs
+
+    def show_decks(self, report: Report) -> None:
+        r = report.retention
+        head = Text()
+        head.append("True retention", style="bold")
+        head.append(" (review answers on learned cards not rated Again) beside FSRS's prediction for the same answers: "
+                    f"{percent(r.true_retention)} vs {percent(r.predicted_retention)} over {r.answers:,} answers. ")
+        head.append("A wide gap means FSRS's default memory model does not fit you: press o to fit it.", style="dim")
+        self.query_one("#retention-head", Static).update(head)
+        fill(
+            self.query_one("#deck-table", DataTable),
+            ["Deck", "Cards", "Studied", "Recall now", "Reviews", "True retention", "FSRS predicted"],
+            [
+                (literal(d.title), number(d.cards), number(d.studied), cell(d.recall_now), number(d.answers),
+                 cell(d.true_retention), cell(d.predicted_retention))
+                for d in report.decks
+            ],
+        )
+
+    def show_topics(self, report: Report) -> None:
+        fill(
+            self.query_one("#topic-table", DataTable),
+            ["Topic", "Cards", "Studied", "Mastery", "Recall now"],
+            [(literal(m.topic), number(m.cards), number(m.studied), cell(m.mastery), cell(m.recall_now))
+             for m in report.topics],
+        )
+        cells = {(c.topic, c.stage): c for c in report.stage_map}
+        topics = sorted({c.topic for c in report.stage_map},
+                        key=lambda t: min(cells[(t, s)].strength for s in STAGES if (t, s) in cells))
+        fill(
+            self.query_one("#stage-table", DataTable),
+            ["Topic", *STAGES],
+            [
+                (literal(t), *(cell(cells[(t, s)].strength) if (t, s) in cells else Text("·", style="dim")
+                               for s in STAGES))
+                for t in topics
+            ],
+        )
+
+    def show_weakest(self, report: Report) -> None:
+        head = Text()
+        if report.weakest:
+            head.append(f"The {len(report.weakest)} weakest cards: leeches (8+ lapses) first, then the lowest recall now. ")
+            head.append("Press w to review them now, due or not.", style="bold")
+        else:
+            head.append("No weak cards yet: cards appear here once you have studied them.")
+        self.query_one("#weak-head", Static).update(head)
+        fill(
+            self.query_one("#weak-table", DataTable),
+            ["Card", "Deck", "Recall now", "Lapses", "Reps", "Leech"],
+            [
+                (literal(w.title), literal(w.deck_id), cell(w.recall_now), number(w.lapses), number(w.reps),
+                 Text("leech", style="bold red") if w.leech else Text(""))
+                for w in report.weakest
+            ],
+        )
+
+    def show_interviews(self, report: Report) -> None:
+        attempts = report.interviews
+        colours = dict(zip(STAGES, ("#d29922", "#58a6ff", "#3fb950", "#bc8cff", "#f85149")))
+        head = Text()
+        if attempts:
+            head.append(f"{len(attempts)} mock-interview attempts: share of rubric points covered per stage (%), "
+                        "attempt by attempt   ", style="bold")
+            for stage in STAGES:
+                head.append("━━ ", style=colours[stage])
+                head.append(f"{stage}  ")
+        else:
+            head.append("No mock interviews yet: press i on the home screen to answer a prompt against the clock.")
+        self.query_one("#interview-head", Static).update(head)
+        show_lines(
+            self.query_one("#interview-chart", Chart),
+            [str(n + 1) for n in range(len(attempts))],
+            {stage: ([100 * a.stages[stage] if stage in a.stages else None for a in attempts], colours[stage])
+             for stage in STAGES},
+            y_range=(0, 105),
+        )
+        fill(
+            self.query_one("#interview-table", DataTable),
+            ["Stage", "Attempts", "Mean", "Latest 5"],
+            [(Text(s.stage), number(s.attempts), cell(s.mean), cell(s.recent)) for s in report.interview_stages],
+        )
+
+    def show_plan(self, plan: PlanReport | None) -> None:
+        head = Text()
+        columns = ["Cards", "Studied", "On the day", "Of studied", "Below target"]
+        if plan is None:
+            head.append("No interview date set. Press p to set one.")
+            groups_decks, groups_topics = [], []
+        else:
+            head.append(f"Predicted recall on {plan.day.isoformat()} if you stop studying now ", style="bold")
+            head.append(f"(target {plan.target:.0%}; cards never studied count 0). ")
+            if plan.days_left > 0:
+                head.append(f"{plan.answers_needed} answers before the day get every card above target: "
+                            f"about {plan.answers_per_day} a day, {plan.new_per_day} of them new cards.")
+            groups_decks, groups_topics = plan.decks, plan.topics
+        self.query_one("#plan-head", Static).update(head)
+
+        def rows(groups):
+            return [(literal(g.title), number(g.cards), number(g.studied), cell(g.recall_on_day), cell(g.recall_studied),
+                     number(g.below_target)) for g in groups]
+
+        fill(self.query_one("#plan-decks", DataTable), ["Deck", *columns], rows(groups_decks))
+        fill(self.query_one("#plan-topics", DataTable), ["Topic", *columns], rows(groups_topics))
+
+    # ------------------------------------------------------------ actions
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_review_weakest(self) -> None:
+        if self.report is None or not self.report.weakest:
+            self.notify("No weak cards yet: study some cards first.")
+            return
+        from quizapp.tui.screens.review import ReviewScreen
+
+        focus = Focus(tuple(w.id for w in self.report.weakest), self.app.study.now())
+        self.app.push_screen(ReviewScreen(focus=focus))
+
+    def action_set_plan(self) -> None:
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.loaded = False
+                self.load()
+
+        self.app.push_screen(PlanScreen(), done)
+
+    def action_optimize(self) -> None:
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.loaded = False
+                self.load()
+
+        self.app.push_screen(OptimizeScreen(), done)
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+    def screen_commands(self):
+        yield SystemCommand("Review the weakest cards", "Study the dashboard's weakest cards now, due or not",
+                            self.action_review_weakest)
+        yield SystemCommand("Set the interview date", "Plan for the day of your interview", self.action_set_plan)
+        yield SystemCommand("Optimize FSRS parameters", "Fit FSRS to your own review log (fsrs-rs)", self.action_optimize)
+        for n, tab in enumerate(TABS):
+            yield SystemCommand(f"Dashboard tab: {tab}", f"Show the {tab} tab (key {n + 1})",
+                                lambda tab=tab: self.action_show_tab(tab))
+
+
+DIALOG_CSS = """
+    {name} {{ align: center middle; }}
+    {name} .dialog {{
+        width: 64; height: auto; padding: 1 2; border: thick $primary; background: $surface;
+    }}
+    {name} .dialog Label, {name} .dialog Static {{ width: 1fr; margin-bottom: 1; }}
+    {name} .dialog Input {{ margin-bottom: 1; }}
+    {name} .dialog ProgressBar {{ margin-bottom: 1; }}
+    {name} .dialog-buttons {{ height: auto; align: right middle; }}
+    {name} .dialog-buttons Button {{ margin-left: 1; }}
+"""
+
+
+class PlanScreen(ModalScreen[bool]):
+    """Set or clear the interview date; returns True when the plan changed."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="PlanScreen")
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="plan.cancel")]
+
+    def compose(self) -> ComposeResult:
+        store = self.app.opened.store
+        plan = load_plan(store)
+        settings = load_settings(store)
+        with Vertical(id="plan-dialog", classes="dialog"):
+            yield Label(Text("The day of your interview", style="bold"))
+            yield Input(plan.day.isoformat() if plan else "", placeholder="YYYY-MM-DD", id="plan-date")
+            yield Label(Text("Recall wanted on the day (0.70-0.99)"))
+            yield Input(f"{plan.target if plan else settings.desired_retention:g}", id="plan-target")
+            yield Static(id="plan-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Text("Save"), id="plan-save", variant="primary")
+                yield Button(Text("Clear the date"), id="plan-clear", disabled=plan is None)
+                yield Button(Text("Cancel"), id="plan-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#plan-date", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "plan-date":
+            self.query_one("#plan-target", Input).focus()
+        else:
+            self.save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "plan-save":
+            self.save()
+        elif event.button.id == "plan-clear":
+            clear_plan(self.app.opened.store)
+            self.dismiss(True)
+        else:
+            self.dismiss(False)
+
+    def save(self) -> None:
+        store = self.app.opened.store
+        settings = load_settings(store)
+        target_text = self.query_one("#plan-target", Input).value.strip()
+        try:
+            try:
+                target = float(target_text) if target_text else None
+            except ValueError:
+                raise QuizappError(f"the target must be a number such as 0.9 (got {target_text!r})") from None
+            plan = parse_plan(self.query_one("#plan-date", Input).value, target, self.app.study.today(), settings)
+            save_plan(store, plan)
+        except QuizappError as exc:
+            self.query_one("#plan-error", Static).update(Text(printable(str(exc)), style="bold red"))
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class OptimizeScreen(ModalScreen[bool]):
+    """Fit FSRS to the review log in a worker (the fit itself in a child process), with progress;
+    returns True when new parameters were saved."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="OptimizeScreen")
+
+    BINDINGS = [Binding("escape", "close", "Close", id="optimize.close")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saved = False
+        self.started = 0.0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="optimize-dialog", classes="dialog"):
+            yield Label(Text("Fit FSRS to your review log", style="bold"))
+            yield Static(Text("Starting…"), id="optimize-status")
+            yield ProgressBar(total=None, show_eta=False, id="optimize-progress")
+            yield Static(id="optimize-result")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Text("Close"), id="optimize-close")
+
+    def on_mount(self) -> None:
+        self.started = time.monotonic()
+        self.set_interval(0.25, self.tick)
+        self.run_fit()
+
+    def tick(self) -> None:
+        bar = self.query_one(ProgressBar)
+        if bar.display:
+            bar.advance(0)
+
+    def status(self, message: str) -> None:
+        self.query_one("#optimize-status", Static).update(
+            Text(f"{message}… ({time.monotonic() - self.started:.0f} s)")
+        )
+
+    @work(thread=True, exclusive=True, group="optimize")
+    def run_fit(self) -> None:
+        worker = get_current_worker()
+        store = self.app.opened.store
+        try:
+            with reading(store) as reader:
+                settings = load_settings(reader)
+                fit = fit_log(reader, settings, progress=lambda m: self.app.call_from_thread(self.status, m))
+        except QuizappError as exc:
+            fit, problem = None, str(exc)
+        else:
+            problem = ""
+        # Closing the dialog while it works means: leave the parameters as they are.
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.finished, fit, problem)
+
+    def finished(self, fit: Fit | None, problem: str) -> None:
+        if self.app.screen is not self:
+            return
+        self.query_one(ProgressBar).display = False
+        result = self.query_one("#optimize-result", Static)
+        if fit is None:
+            self.query_one("#optimize-status", Static).update(Text("Nothing was fitted.", style="bold yellow"))
+            result.update(Text(printable(problem)))
+            return
+        try:
+            fit, settings = save_fit(self.app.opened.store, fit)
+        except QuizappError as exc:
+            result.update(Text(printable(str(exc)), style="bold red"))
+            return
+        if fit.saved:
+            self.app.study.use_settings(settings)
+            self.saved = True
+        text = Text()
+        text.append(f"{fit.usable:,} reviews of {fit.cards:,} cards; lower is better.\n\n")
+        text.append(f"{'':<12}{'log loss':>10}{'RMSE':>10}\n", style="bold")
+        label = "before" + (" (FSRS defaults)" if fit.previous is None else "")
+        text.append(f"{label:<12}{fit.before.log_loss:>10.4f}{fit.before.rmse:>10.4f}\n")
+        text.append(f"{'fitted':<12}{fit.after.log_loss:>10.4f}{fit.after.rmse:>10.4f}\n\n")
+        if fit.saved:
+            text.append("Saved: every answer from now on is scheduled with the fitted parameters.", style="bold green")
+        else:
+            text.append("The fit was no better than the parameters in use, which are kept.", style="yellow")
+        self.query_one("#optimize-status", Static).update(
+            Text(f"Done in {time.monotonic() - self.started:.1f} s.", style="bold")
+        )
+        result.update(text)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_close()
+
+    def action_close(self) -> None:
+        self.dismiss(self.saved)
+
