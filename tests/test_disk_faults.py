@@ -180,12 +180,17 @@ async def test_the_review_screen_says_the_answer_was_not_saved(workspace, clock)
         await pilot.pause()
         store = opened.store
         store.conn.execute(f"PRAGMA max_page_count = {store.scalar('PRAGMA page_count')}")
-        # Fill the file's last free space so the next answer needs a new page.
+        # Fill the file's free space: answer other cards behind the screen's back until one does not fit.
         try:
             while True:
                 store.conn.execute("INSERT INTO settings(key, value) VALUES (hex(randomblob(16)), hex(randomblob(300)))")
         except sqlite3.OperationalError as exc:
             assert "full" in str(exc)
+        shown = app.screen.item.id
+        with pytest.raises(StoreError):
+            for item_id in sorted(app.study.items):
+                if item_id != shown:
+                    app.study.record(item_id, 3)
         # Answer until one does not fit: a few may still go into pages the file already has.
         saved = store.log_count()
         for _ in range(60):

@@ -160,10 +160,10 @@ def _corrupt_middle_page(path) -> None:
 
 def test_a_damaged_file_is_reported_with_the_way_out_and_not_written(workspace, study, capsys):
     # A larger log, so the file has pages to damage away from the header.
-    for n in range(1500):
-        study.store.conn.execute(
+    with study.store.write() as c:
+        c.executemany(
             "INSERT INTO review_log(id, card_id, rating, reviewed_at, prev) VALUES (?, 's-basic', 3, ?, ?)",
-            [new_id(), to_iso(study.clock() + timedelta(minutes=n)), "x" * 200],
+            [[new_id(), to_iso(study.clock() + timedelta(minutes=n)), "x" * 200] for n in range(1500)],
         )
     assert main(["--home", str(workspace.home), "backup"]) == 0
     study.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -378,7 +378,7 @@ def _check_loader(data: bytes) -> None:
             item.back_spans()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(yaml_like.map(lambda t: t.encode("utf-8", "surrogatepass")), deck_like.map(str.encode), st.binary(max_size=200)))
 def test_random_yaml_gives_a_deck_or_our_own_error(data):
     _check_loader(data)

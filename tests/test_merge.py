@@ -79,7 +79,7 @@ def machines(shared, on_a, on_b):
 histories = st.lists(answer, max_size=6), st.lists(answer, max_size=10), st.lists(answer, max_size=10)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(*histories)
 def test_merging_is_order_free(shared, on_a, on_b):
     a, b = machines(shared, on_a, on_b)
@@ -96,7 +96,7 @@ def test_merging_is_order_free(shared, on_a, on_b):
         s.close()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(*histories)
 def test_merging_twice_is_merging_once(shared, on_a, on_b):
     a, b = machines(shared, on_a, on_b)
