@@ -5,7 +5,8 @@
 
 The parent passes ``time.time_ns()`` taken just before it started this process. Once the first card
 (or the bare app's one Static) is on screen and the screen has been refreshed, this prints one JSON
-line: milliseconds since launch and the peak resident memory so far, then exits.
+line: milliseconds since launch, the processor time used so far (user + system) and the peak
+resident memory so far, then exits.
 
 ``quizapp`` runs the real command line (``quizapp --home HOME review``) with Textual's headless
 driver. Only one thing is changed: the bundled decks are replaced by HOME's own decks, so the app
@@ -23,8 +24,9 @@ import time
 
 def report(app) -> None:
     elapsed_ms = (time.time_ns() - int(sys.argv[3])) / 1e6
-    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"ms": elapsed_ms, "rss_kb": rss_kb}), flush=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
+    print(json.dumps({"ms": elapsed_ms, "cpu_ms": cpu_ms, "rss_kb": usage.ru_maxrss}), flush=True)
     app.exit(0)
 
 

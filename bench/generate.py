@@ -14,7 +14,7 @@ holding the same cards and the same review history:
   checked against ours.
 
 Collections are cached (under ``$QUIZAPP_BENCH_DATA``, else the system temp folder) and made again
-when missing, when the generator changed, or with ``--fresh``.
+when missing, when the generator or the database schema changed, or with ``--fresh``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 
 from quizapp.deck import DeckSet, load_decks  # noqa: E402
 from quizapp.scheduling import study_day  # noqa: E402
-from quizapp.store import Store, from_iso, utcnow  # noqa: E402
+from quizapp.store import SCHEMA_VERSION, Store, from_iso, utcnow  # noqa: E402
 from quizapp.workspace import Workspace  # noqa: E402
 
 SIZES: dict[str, tuple[int, int]] = {"1k": (1_000, 10_000), "10k": (10_000, 100_000), "100k": (100_000, 1_000_000)}
@@ -338,7 +338,7 @@ def generate(size: str, root: Path | None = None, fresh: bool = False, log=print
     meta_path = home / "meta.json"
     if not fresh and meta_path.exists():
         meta = json.loads(meta_path.read_text())
-        if meta.get("version") == GENERATOR_VERSION:
+        if (meta.get("version"), meta.get("schema")) == (GENERATOR_VERSION, SCHEMA_VERSION):
             return Generated(size=size, home=home, anki=Path(meta["anki"]), cards=meta["cards"],
                              reviews=meta["reviews"], files=meta["files"], end=meta["end"])
     if home.exists():
@@ -359,7 +359,8 @@ def generate(size: str, root: Path | None = None, fresh: bool = False, log=print
         raise RuntimeError(f"Anki holds {anki_cards} cards / {anki_reviews} reviews, ours {len(decks.items())} / {written}")
     generated = Generated(size=size, home=home, anki=anki_path, cards=anki_cards, reviews=anki_reviews, files=files,
                           end=end.astimezone(timezone.utc).isoformat())
-    meta = {**asdict(generated), "home": str(home), "anki": str(anki_path), "version": GENERATOR_VERSION}
+    meta = {**asdict(generated), "home": str(home), "anki": str(anki_path), "version": GENERATOR_VERSION,
+            "schema": SCHEMA_VERSION}
     meta_path.write_text(json.dumps(meta, indent=2))
     log(f"[{size}] generated in {time.perf_counter() - started:.0f} s -> {home}")
     return generated

@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         rows += measure(size, names, args.runs, args.slow_runs, args.optimise_all, log)
     order = {name: i for i, name in enumerate(("cold_start", "startup_sync", "rss", "queue", "queue_floor", "answer",
-                                                "answer_floor", "answer_next", "dashboard", "optimise", "optimise_anki"))}
+                                                "answer_cpu", "answer_floor", "answer_next", "dashboard", "optimise", "optimise_anki"))}
     rows.sort(key=lambda r: (order.get(r.figure, 99), list(SIZES).index(r.size) if r.size in SIZES else -1))
     text = table(rows)
     lines = growth(rows)

@@ -14,6 +14,8 @@ class Summary:
     """Samples of one figure (milliseconds or megabytes) and their median and spread."""
 
     samples: list[float]
+    cpu: list[float] | None = None
+    """Processor time of the same runs (this process's), where it was taken."""
 
     @property
     def median(self) -> float:
@@ -28,7 +30,7 @@ class Summary:
         return (q3 - q1) / 2 / self.median
 
     def to_json(self) -> dict:
-        return {"median": self.median, "spread": self.spread, "samples": self.samples}
+        return {"median": self.median, "spread": self.spread, "samples": self.samples, "cpu": self.cpu}
 
 
 class Stopwatch:
@@ -36,14 +38,16 @@ class Stopwatch:
 
     def __init__(self) -> None:
         self.elapsed = 0.0
+        self.cpu = 0.0
 
     @contextmanager
     def timing(self):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
             self.elapsed += time.perf_counter() - started
+            self.cpu += time.process_time() - cpu
 
 
 Measured = Callable[[Stopwatch], object]
@@ -55,6 +59,7 @@ def interleaved(runs: int, contenders: dict[str, Measured], warmup: int = 0) -> 
     goes first on a machine whose load changes); milliseconds per contender. ``warmup`` rounds run
     first and are not counted."""
     samples: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
     names = list(contenders)
     for round_ in range(warmup + runs):
         order = names if round_ % 2 == 0 else names[::-1]
@@ -63,4 +68,5 @@ def interleaved(runs: int, contenders: dict[str, Measured], warmup: int = 0) -> 
             contenders[name](watch)
             if round_ >= warmup:
                 samples[name].append(watch.elapsed * 1000)
-    return {name: Summary(values) for name, values in samples.items()}
+                cpu[name].append(watch.cpu * 1000)
+    return {name: Summary(values, cpu[name]) for name, values in samples.items()}
