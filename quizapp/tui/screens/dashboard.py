@@ -507,6 +507,8 @@ class OptimizeScreen(ModalScreen[bool]):
         super().__init__()
         self.saved = False
         self.started = 0.0
+        self.step = "Starting"
+        """What the fit is doing now, shown with the time it has taken so far."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="optimize-dialog", classes="dialog"):
@@ -523,11 +525,11 @@ class OptimizeScreen(ModalScreen[bool]):
         self.run_fit()
 
     def tick(self) -> None:
-        bar = self.query_one(ProgressBar)
-        if bar.display:
-            bar.advance(0)
+        if self.query_one(ProgressBar).display:
+            self.status(self.step)
 
     def status(self, message: str) -> None:
+        self.step = message
         self.query_one("#optimize-status", Static).update(
             Text(f"{message}… ({time.monotonic() - self.started:.0f} s)")
         )
@@ -567,10 +569,10 @@ class OptimizeScreen(ModalScreen[bool]):
             self.saved = True
         text = Text()
         text.append(f"{fit.usable:,} reviews of {fit.cards:,} cards; lower is better.\n\n")
-        text.append(f"{'':<12}{'log loss':>10}{'RMSE':>10}\n", style="bold")
+        text.append(f"{'parameters':<24}{'log loss':>10}{'RMSE':>10}\n", style="bold")
         label = "before" + (" (FSRS defaults)" if fit.previous is None else "")
-        text.append(f"{label:<12}{fit.before.log_loss:>10.4f}{fit.before.rmse:>10.4f}\n")
-        text.append(f"{'fitted':<12}{fit.after.log_loss:>10.4f}{fit.after.rmse:>10.4f}\n\n")
+        text.append(f"{label:<24}{fit.before.log_loss:>10.4f}{fit.before.rmse:>10.4f}\n")
+        text.append(f"{'fitted':<24}{fit.after.log_loss:>10.4f}{fit.after.rmse:>10.4f}\n\n")
         if fit.saved:
             text.append("Saved: every answer from now on is scheduled with the fitted parameters.", style="bold green")
         else:
