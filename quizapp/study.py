@@ -161,12 +161,14 @@ class Study:
             for r in self.store.query(
                 f"""
                 SELECT deck_id,
-                       SUM(state = 0) AS new,
-                       SUM(state IN (1, 3) AND due < :day_end) AS learning,
-                       SUM(state = 2 AND due < :day_end) AS due,
+                       SUM(shown AND state = 0) AS new,
+                       SUM(shown AND state IN (1, 3) AND due < :day_end) AS learning,
+                       SUM(shown AND state = 2 AND due < :day_end) AS due,
                        SUM(state != 0) AS learned,
                        COUNT(*) AS total
-                FROM cards WHERE {self._VISIBLE} GROUP BY deck_id
+                FROM (SELECT *, ({self._VISIBLE}) AS shown FROM cards
+                      WHERE present = 1 AND kind IN ('basic', 'cloze', 'choice', 'order'))
+                GROUP BY deck_id
                 """,
                 self._bounds(),
             )
@@ -400,12 +402,21 @@ class Opened:
         return Study(self.store, self.decks, clock=clock)
 
 
+def interleaved(decks: DeckSet) -> list[Item]:
+    """Every item, taking one from each deck in turn, so new cards of "review all" mix the decks."""
+    queues = [list(deck.items()) for deck in decks.decks]
+    out: list[Item] = []
+    for round_ in range(max((len(q) for q in queues), default=0)):
+        out.extend(q[round_] for q in queues if round_ < len(q))
+    return out
+
+
 def open_workspace(workspace: Workspace, db_path: Path | None = None) -> Opened:
     """Load the decks, open (and migrate) the progress database, and sync cards by id."""
     decks = load_decks(workspace.deck_dirs, base=workspace.home, cache=DeckCache(deck_cache_dir()))
     store = Store.open(db_path or workspace.db_path)
     try:
-        sync = store.sync_items((item.id, item.deck_id, item.kind) for item in decks.items())
+        sync = store.sync_items((item.id, item.deck_id, item.kind) for item in interleaved(decks))
     except Exception:
         store.close()
         raise

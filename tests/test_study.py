@@ -217,3 +217,27 @@ def test_summary_counts_what_was_studied(study):
     s = study.summary
     assert (s.count, s.new_cards, s.seconds) == (3, 3, 6.0)
     assert s.by_rating() == {1: 1, 2: 0, 3: 1, 4: 1}
+
+
+def test_new_cards_of_review_all_take_turns_across_decks(tmp_path, clock):
+    from quizapp.workspace import Workspace
+
+    decks = tmp_path / "decks"
+    for name in ("a", "b"):
+        cards = "".join(f"  - {{id: {name}{i}, front: q, back: a, source: s}}\n" for i in range(3))
+        write_deck(decks, f"{name}.yaml", f"id: {name}\ntitle: {name}\ncards:\n{cards}")
+    opened = open_workspace(Workspace(tmp_path, (decks,), "test"))
+    study = opened.study(clock)
+    order = []
+    while (item := study.next_item()) is not None and len(order) < 6:
+        order.append(item.deck_id)
+        study.answer(item.id, 4)
+    assert order == ["a", "b", "a", "b", "a", "b"]
+    opened.store.close()
+
+
+def test_a_buried_card_still_counts_in_its_decks_total(study):
+    total = study.deck_counts()[0].total
+    study.bury(study.next_item().id)
+    counts = study.deck_counts()[0]
+    assert counts.total == total and counts.new == total - 1
