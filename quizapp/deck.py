@@ -58,7 +58,8 @@ def _as_list(value: Any) -> Any:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Validators are built on first use: a start whose decks all come from the cache never needs them.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class _CardBase(_Model):
@@ -163,7 +164,7 @@ class InterviewCard(_CardBase):
 
 
 Card = Annotated[Union[BasicCard, ClozeCard, ChoiceCard, OrderCard, InterviewCard], Field(discriminator="kind")]
-CARD_ADAPTER: TypeAdapter = TypeAdapter(Card)
+CARD_ADAPTER: TypeAdapter = TypeAdapter(Card, config=ConfigDict(defer_build=True))
 KINDS = ("basic", "cloze", "choice", "order", "interview")
 
 
