@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,8 +26,8 @@ from pathlib import Path
 from quizapp.errors import StoreError
 from quizapp.store import BUSY_TIMEOUT_MS, _store_error, check_file, utcnow
 
-NAME_RE = re.compile(r"^quizapp-(\d{8}-\d{6})-([a-z][a-z-]*)-([0-9a-f]{8})\.db$")
-"""quizapp-<UTC yyyymmdd-hhmmss>-<reason>-<fingerprint>.db"""
+NAME_RE = re.compile(r"^quizapp-(\d{8}-\d{6}\.\d{3})-([a-z][a-z-]*)-([0-9a-f]{8})\.db$")
+"""quizapp-<UTC yyyymmdd-hhmmss.mmm>-<reason>-<fingerprint>.db"""
 DAMAGED_PREFIX = "damaged-"
 """Raw copies of a database too damaged to back up properly, kept by ``restore``; never thinned."""
 PERIODIC_SECONDS = 5 * 60
@@ -52,7 +54,7 @@ class Backup:
 
     path: Path
     taken_at: datetime
-    """When it was taken (UTC, to the second)."""
+    """When it was taken (UTC, to the millisecond)."""
     reason: str
     """Why: manual, periodic, migration, merge, doctor, before-restore, import..."""
     fingerprint: str
@@ -67,7 +69,7 @@ class Backup:
         match = NAME_RE.match(path.name)
         if not match:
             return None
-        taken = datetime.strptime(match.group(1), "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc)
+        taken = datetime.strptime(match.group(1), "%Y%m%d-%H%M%S.%f").replace(tzinfo=timezone.utc)
         return cls(path, taken, match.group(2), match.group(3))
 
 
@@ -93,7 +95,7 @@ def list_backups(backups_dir: Path) -> list[Backup]:
     if not backups_dir.is_dir():
         return []
     found = [b for p in backups_dir.iterdir() if p.is_file() and (b := Backup.parse(p))]
-    return sorted(found, key=lambda b: (b.taken_at, b.path.stat().st_mtime_ns, b.name), reverse=True)
+    return sorted(found, key=lambda b: (b.taken_at, b.name), reverse=True)
 
 
 # ------------------------------------------------------------------ fingerprint
@@ -181,7 +183,7 @@ def take_backup(
             current = fingerprint(source)[:8]
             if current == existing[0].fingerprint:
                 return Outcome(existing[0], written=False)
-        backup = _write_copy(source, db_path, backups_dir, reason, now or utcnow())
+        backup = _write_copy(source, backups_dir, reason, now or utcnow())
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             f"cannot back up {db_path}: {exc}. Run `quizapp doctor`, or `quizapp restore` to go back to a backup."
@@ -192,9 +194,11 @@ def take_backup(
     return Outcome(backup, written=True, removed=tuple(removed))
 
 
-def _write_copy(source: sqlite3.Connection, db_path: Path, backups_dir: Path, reason: str, now: datetime) -> Backup:
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    partial = backups_dir / f".quizapp-{stamp}-{reason}.partial"
+def _write_copy(source: sqlite3.Connection, backups_dir: Path, reason: str, now: datetime) -> Backup:
+    now = now.astimezone(timezone.utc).replace(microsecond=now.microsecond // 1000 * 1000)
+    stamp = now.strftime("%Y%m%d-%H%M%S.%f")[:-3]
+    # Unique, so two quizapps backing up in the same second never write into one file.
+    partial = backups_dir / f".quizapp-{stamp}-{reason}-{os.getpid()}-{secrets.token_hex(4)}.partial"
     try:
         backups_dir.mkdir(parents=True, exist_ok=True)
         _remove(partial)
@@ -223,7 +227,7 @@ def _write_copy(source: sqlite3.Connection, db_path: Path, backups_dir: Path, re
     except BaseException:
         _remove(partial)
         raise
-    return Backup(final, now.astimezone(timezone.utc).replace(microsecond=0), reason, digest)
+    return Backup(final, now, reason, digest)
 
 
 def _write_error(text: str, backups_dir: Path) -> StoreError:
@@ -293,8 +297,18 @@ def backups_to_keep(backups: Iterable[Backup], retention: Retention) -> set[Path
 
 
 def thin_backups(backups_dir: Path, retention: Retention, keep: Iterable[Path] = ()) -> list[Path]:
-    """Delete the backups ``retention`` does not keep; returns what was deleted."""
+    """Delete the backups ``retention`` does not keep; returns what was deleted.
+
+    Half-written copies left by a process killed while backing up go too, once they are an hour old.
+    """
     backups = list_backups(backups_dir)
+    stale = time.time() - 3600
+    for partial in backups_dir.glob(".quizapp-*.partial"):
+        try:
+            if partial.stat().st_mtime < stale:
+                _remove(partial)
+        except OSError:
+            pass
     kept = backups_to_keep(backups, retention) | set(keep)
     removed = []
     for b in backups:

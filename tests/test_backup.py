@@ -3,7 +3,10 @@ first and roll back whole when they fail."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -93,6 +96,26 @@ def test_undo_then_a_new_answer_is_a_change(opened, study, workspace):
     study.undo()
     study.answer(item.id, 1)  # same number of answers, same largest rowid
     assert take_backup(workspace.db_path).written
+
+
+def test_backups_taken_at_the_same_moment_are_all_sound(opened, study, workspace):
+    answer_some(study, 2)
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(lambda _: take_backup(workspace.db_path, force=True), range(4)))
+    assert all(o.written for o in outcomes)
+    for backup in list_backups(workspace.backups_dir):
+        assert rows(backup.path, "PRAGMA quick_check") == [("ok",)]
+        assert rows(backup.path, "SELECT COUNT(*) FROM review_log") == [(2,)]
+    assert not list(workspace.backups_dir.glob(".*.partial"))
+
+
+def test_a_half_written_copy_left_by_a_kill_is_cleared_later(opened, study, workspace):
+    workspace.backups_dir.mkdir(parents=True)
+    leftover = workspace.backups_dir / ".quizapp-20260101-000000-periodic-123-abcd.partial"
+    leftover.write_bytes(b"SQLite format 3\x00half")
+    os.utime(leftover, (time.time() - 7200, time.time() - 7200))
+    take_backup(workspace.db_path)
+    assert not leftover.exists()
 
 
 def _fake(taken: datetime) -> Backup:
