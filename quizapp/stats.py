@@ -344,7 +344,8 @@ class Stats:
     # ------------------------------------------------------------ retention
 
     _RETAINED = "state_before = 2 AND mode = 'review'"
-    """The answers true retention is measured on."""
+    """The answers true retention is measured on (written as the index ``review_log_retained`` is, so
+    SQLite uses it: card by card, without reading the table while ``recall`` is logged)."""
 
     def _predicted(self, alias: str = "r") -> str:
         # The recall logged with the answer; for rows from before it was logged, worked out from the
@@ -374,7 +375,7 @@ class Stats:
                 INSERT INTO temp.stats_answers
                 SELECT card_id, COUNT(*), SUM(rating > 1), SUM(predicted), COUNT(predicted)
                 FROM (SELECT r.card_id, r.rating, {self._predicted()} AS predicted
-                      FROM review_log AS r NOT INDEXED WHERE r.{self._RETAINED})
+                      FROM review_log AS r WHERE r.{self._RETAINED})
                 GROUP BY card_id
                 """,
                 self._params(),

@@ -126,6 +126,16 @@ def m003_review_recall(db: Database) -> None:
     # ``prev`` for every row; rows written before this (or by other tools) leave it NULL.
     db.execute("ALTER TABLE review_log ADD COLUMN recall REAL")
 
+
+@migrations()
+def m004_review_retention_index(db: Database) -> None:
+    # True retention per card, deck and topic reads these columns of these rows only: a covering
+    # index lets it walk them in card order instead of sorting the whole log.
+    db.execute(
+        "CREATE INDEX review_log_retained ON review_log(card_id, rating, recall)"
+        " WHERE state_before = 2 AND mode = 'review'"
+    )
+
 # Add migrations above this line, in order; never edit one that has shipped.
 SCHEMA_VERSION = len(migrations._migrations)
 """One more with every migration; a database with a higher number is refused."""
