@@ -269,7 +269,19 @@ def new_id() -> str:
 
 def check_file(path: Path) -> None:
     """Refuse, without writing a byte, a file that is not a quizapp progress database we can use."""
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists():
+        return
+    if path.stat().st_size == 0:
+        from quizapp.backup import backups_dir_for, list_backups  # quizapp.backup imports this module
+
+        backups = list_backups(backups_dir_for(path))
+        if backups:
+            # Empty beside backups: something emptied a database that held progress.
+            raise StoreError(
+                f"{path} is empty, yet there are backups of it in {backups_dir_for(path)}. It was left "
+                f"untouched; `quizapp restore {backups[0].name}` puts the newest back, or delete the "
+                "empty file to start afresh."
+            )
         return
     with open(path, "rb") as fh:
         header = fh.read(100)
