@@ -321,6 +321,29 @@ def test_a_zero_byte_progress_file_becomes_a_new_database(workspace):
     opened.store.close()
 
 
+def test_a_database_emptied_beside_its_backups_is_refused_and_restorable(workspace, capsys):
+    opened = open_workspace(workspace)
+    study = opened.study()
+    study.answer(study.next_item().id, 3)
+    opened.store.close()
+    assert main(["--home", str(workspace.home), "backup"]) == 0
+    workspace.db_path.write_bytes(b"")  # a sync tool or a full disk emptied it
+    for suffix in ("-wal", "-shm"):
+        workspace.db_path.with_name(workspace.db_path.name + suffix).unlink(missing_ok=True)
+    capsys.readouterr()
+
+    assert main(["--home", str(workspace.home), "decks"]) == 1
+    err = capsys.readouterr().err
+    assert "is empty, yet there are backups" in err and "quizapp restore quizapp-" in err
+    assert workspace.db_path.read_bytes() == b""
+
+    name = re.search(r"quizapp-[^\s`]+\.db", err).group()
+    assert main(["--home", str(workspace.home), "restore", name]) == 0
+    store = Store.open(workspace.db_path)
+    assert store.log_count() == 1
+    store.close()
+
+
 def test_hostile_ids_in_a_progress_file_are_printed_inert(opened, capsys, workspace):
     with opened.store.write() as c:
         c.execute(

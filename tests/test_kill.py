@@ -190,12 +190,16 @@ def test_sigkill_while_a_new_database_is_created_never_leaves_it_unusable(tmp_pa
     for home in homes:
         write_deck(home / "decks", "small.yaml", SMALL_DECK)
     seed = int(os.environ.get("QUIZAPP_KILL_SEED", random.randrange(2**32)))
-    _, killed, crashes = run_kill_loop(homes, random.Random(seed), max_delay=0.08, during_start=1.0)
-    assert crashes == [] and len(killed) == len(homes)
+    _, killed, crashes = run_kill_loop(homes, random.Random(seed), max_delay=0.2, during_start=1.0)
+    assert crashes == [] and len(killed) == len(homes), f"seed {seed}: {crashes}"
     created = [home / "progress" / "quizapp.db" for home in homes if (home / "progress" / "quizapp.db").exists()]
     for db in created:
+        files = sorted((p.name, p.stat().st_size) for p in db.parent.iterdir())
         # A backup (which reads it first) and the next start both find it usable.
-        if has_progress(db):
-            assert take_backup(db, "periodic").written
-        Store.open(db).close()
+        try:
+            if has_progress(db):
+                assert take_backup(db, "periodic").written
+            Store.open(db).close()
+        except Exception as exc:
+            raise AssertionError(f"seed {seed}: {db} with {files}: {exc}") from exc
     assert created, "no kill landed after the file was created"
