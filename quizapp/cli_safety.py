@@ -117,7 +117,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print("no problems found")
     for f in report.findings:
         mark = "fixed" if f.fixed else "found"
-        print(f"  {mark}: {f.count} {printable(f.message)}")
+        print(f"  {mark} ({f.count}): {printable(f.message)}")
         for example in f.examples:
             print(f"      {printable(example)}")
         if f.count > len(f.examples):

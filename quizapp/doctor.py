@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from quizapp.backup import take_backup
+from quizapp.backup import damage, take_backup
 from quizapp.scheduling import Scheduler, StudySettings
 from quizapp.store import CardState, LogEntry, Store, to_iso, utcnow
 
@@ -171,12 +171,7 @@ def examine(
     report = Report()
     conn = store.conn
 
-    try:
-        problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-    except sqlite3.DatabaseError as exc:
-        problems = [str(exc)]
-    # Rows breaking a CHECK or NOT NULL rule are bad data in a sound file; the checks below name them.
-    problems = [p for p in problems if p != "ok" and " constraint failed in " not in p]
+    problems = damage(conn, "integrity_check")
     if problems:
         report.add(
             "integrity",

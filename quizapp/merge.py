@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from quizapp.backup import take_backup
+from quizapp.backup import damage, take_backup
 from quizapp.doctor import add_missing_cards, read_log, rebuild_cards
 from quizapp.errors import StoreError
 from quizapp.scheduling import Scheduler, load_settings
@@ -130,13 +130,15 @@ def _copy_of(other: Path, target: Path) -> None:
             _backup_into(raw.as_uri(), target)
         copy = sqlite3.connect(target)
         try:
-            check = copy.execute("PRAGMA quick_check").fetchone()[0]
+            problems = damage(copy)
         finally:
             copy.close()
     except (sqlite3.DatabaseError, OSError) as exc:
         raise StoreError(f"cannot read {other}: {exc}; nothing was merged.") from None
-    if check != "ok":
-        raise StoreError(f"{other} is damaged ({check}); nothing was merged. Run `quizapp doctor` where it came from.")
+    if problems:
+        raise StoreError(
+            f"{other} is damaged ({problems[0]}); nothing was merged. Run `quizapp doctor` where it came from."
+        )
 
 
 def _backup_into(uri: str, target: Path) -> None:

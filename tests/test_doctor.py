@@ -179,12 +179,12 @@ def test_doctor_command_reports_fixes_then_finds_nothing(opened, study, workspac
 
     assert main([*home, "doctor", "--check"]) == 1
     out = capsys.readouterr().out
-    assert "found: 1 card states that disagree" in out and "s-basic" in out
+    assert "found (1): card states that disagree" in out and "s-basic" in out
     assert opened.store.card_state("s-basic").lapses == 5
 
     assert main([*home, "doctor"]) == 0
     out = capsys.readouterr().out
-    assert "fixed: 1 card states" in out and "backed up first as quizapp-" in out
+    assert "fixed (1): card states" in out and "backed up first as quizapp-" in out
     assert list_backups(workspace.backups_dir)[0].reason == "doctor"
     assert opened.store.card_state("s-basic").lapses == 0
 
@@ -213,3 +213,25 @@ def test_truncated_database_is_refused_with_a_message(workspace, study, capsys):
     assert "damaged" in captured.out or "integrity" in captured.out
     assert len(workspace.db_path.read_bytes()) == len(data) // 2
 
+
+
+def test_bad_rows_do_not_stop_the_backup_before_a_repair(opened, study, workspace, capsys):
+    answer_all(study, rounds=1)
+    store = opened.store
+    store.conn.execute("PRAGMA ignore_check_constraints = ON")
+    store.conn.execute(
+        "INSERT INTO review_log(id, card_id, rating, reviewed_at) VALUES ('rating-nine', 's-basic', 9, ?)",
+        [to_iso(study.clock())],
+    )
+    store.conn.execute("PRAGMA ignore_check_constraints = OFF")
+    store.conn.execute("UPDATE cards SET reps = 40 WHERE id = 's-cloze'")
+
+    assert main(["--home", str(workspace.home), "doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "fixed (1): card states" in out and "found (1): answers with an impossible rating" in out
+    (backup,) = list_backups(workspace.backups_dir)
+    # The backup is a faithful copy, bad row and all.
+    copy = Store.open(backup.path)
+    assert copy.scalar("SELECT rating FROM review_log WHERE id = 'rating-nine'") == 9
+    copy.close()
+    assert store.card_state("s-cloze").reps == len(store.log_for("s-cloze")) < 40
