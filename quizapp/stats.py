@@ -142,12 +142,14 @@ def load_tags(conn: sqlite3.Connection, items: Iterable[Item]) -> str:
         tags = item.card.tags
         rows += [(item.id, "topic", t) for t in set(tags) if t not in STAGE_TAGS]
         rows += [(item.id, "stage", s) for s in {STAGE_TAGS[t] for t in tags if t in STAGE_TAGS}]
-    # One JSON document parsed by SQLite is much quicker than a statement per row for large decks.
-    conn.execute(
-        "INSERT INTO temp.stats_tags SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
-        " json_extract(value, '$[2]') FROM json_each(?)",
-        [json.dumps(rows)],
-    )
+    # JSON documents parsed by SQLite are much quicker than a statement per row for large decks;
+    # in chunks, so that no single call holds Python's lock long enough to stall a screen.
+    for start in range(0, len(rows), 5000):
+        conn.execute(
+            "INSERT INTO temp.stats_tags SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+            " json_extract(value, '$[2]') FROM json_each(?)",
+            [json.dumps(rows[start : start + 5000])],
+        )
     conn.execute("CREATE INDEX temp.stats_tags_card ON stats_tags(card_id, kind)")
     return TAGS_TABLE
 

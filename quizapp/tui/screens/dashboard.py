@@ -12,6 +12,8 @@ from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.lazy import Lazy
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Sparkline, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
@@ -77,6 +79,7 @@ class DashboardScreen(Screen):
     DashboardScreen #forecast-box { width: 3fr; }
     DashboardScreen #retention-box { width: 2fr; }
     DashboardScreen DataTable { height: 1fr; }
+    DashboardScreen .tab-body { height: 1fr; }
     DashboardScreen #topics-left, DashboardScreen #topics-right { width: 1fr; }
     DashboardScreen #interview-chart { width: 1fr; }
     DashboardScreen #interview-table { width: 44; margin-left: 1; }
@@ -124,11 +127,13 @@ class DashboardScreen(Screen):
                         title.append("━━ FSRS predicted", style="#58a6ff")
                         yield Static(title, classes="dash-title")
                         yield Chart(id="retention-chart")
+            # The other tabs are mounted a frame after the overview shows (Lazy), so it shows sooner.
             with TabPane("2 Decks", id="decks"):
-                yield Static(id="retention-head", classes="dash-title")
-                yield DataTable(id="deck-table", cursor_type="row", zebra_stripes=True)
+                with Lazy(Vertical(classes="tab-body")):
+                    yield Static(id="retention-head", classes="dash-title")
+                    yield DataTable(id="deck-table", cursor_type="row", zebra_stripes=True)
             with TabPane("3 Topics", id="topics"):
-                with Horizontal():
+                with Lazy(Horizontal(classes="tab-body")):
                     with Vertical(id="topics-left"):
                         yield Static(Text("Mastery by topic, weakest first", style="bold"), classes="dash-title")
                         yield DataTable(id="topic-table", cursor_type="row", zebra_stripes=True)
@@ -137,17 +142,20 @@ class DashboardScreen(Screen):
                                           style="bold"), classes="dash-title")
                         yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
             with TabPane("4 Weakest", id="weakest"):
-                yield Static(id="weak-head", classes="dash-title")
-                yield DataTable(id="weak-table", cursor_type="row", zebra_stripes=True)
+                with Lazy(Vertical(classes="tab-body")):
+                    yield Static(id="weak-head", classes="dash-title")
+                    yield DataTable(id="weak-table", cursor_type="row", zebra_stripes=True)
             with TabPane("5 Interviews", id="interviews"):
-                yield Static(id="interview-head", classes="dash-title")
-                with Horizontal():
-                    yield Chart(id="interview-chart")
-                    yield DataTable(id="interview-table", cursor_type="none")
+                with Lazy(Vertical(classes="tab-body")):
+                    yield Static(id="interview-head", classes="dash-title")
+                    with Horizontal():
+                        yield Chart(id="interview-chart")
+                        yield DataTable(id="interview-table", cursor_type="none")
             with TabPane("6 Plan", id="plan"):
-                yield Static(id="plan-head", classes="dash-title")
-                yield DataTable(id="plan-decks", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="plan-topics", cursor_type="row", zebra_stripes=True)
+                with Lazy(Vertical(classes="tab-body")):
+                    yield Static(id="plan-head", classes="dash-title")
+                    yield DataTable(id="plan-decks", cursor_type="row", zebra_stripes=True)
+                    yield DataTable(id="plan-topics", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -186,12 +194,22 @@ class DashboardScreen(Screen):
         self.report = report
         self.query_one("#dash-tabs").loading = False
         self.show_overview(report)
-        self.show_decks(report)
-        self.show_topics(report)
-        self.show_weakest(report)
-        self.show_interviews(report)
-        self.show_plan(report.plan)
-        self.loaded = True
+        self.show_tabs()
+
+    def show_tabs(self) -> None:
+        """Fill the other tabs; one not mounted yet (see compose) is filled a frame later."""
+        if self.report is None:
+            return
+        waiting = False
+        for show in (self.show_decks, self.show_topics, self.show_weakest, self.show_interviews, self.show_plan):
+            try:
+                show(self.report)
+            except NoMatches:
+                waiting = True
+        if waiting:
+            self.call_after_refresh(self.show_tabs)
+        else:
+            self.loaded = True
 
     # ------------------------------------------------------------ overview
 
@@ -224,7 +242,7 @@ class DashboardScreen(Screen):
         title.append(f"   {sum(n for _, n in days):,} answers on {studied} days   less ")
         for style in HEAT_STYLES:
             title.append("■", style=style)
-        title.append(" more" + (f" (levels from {', '.join(str(s) for s in starts)})" if studied else ""), style="")
+        title.append(" more" + (f"  ({', '.join(f'{s}+' for s in starts)} answers)" if studied else ""))
         self.query_one("#heat-title", Static).update(title)
 
         show_bars(self.query_one("#forecast", Chart), [f.day.strftime("%d %b") for f in report.forecast],
@@ -357,7 +375,8 @@ class DashboardScreen(Screen):
             [(Text(s.stage), number(s.attempts), cell(s.mean), cell(s.recent)) for s in report.interview_stages],
         )
 
-    def show_plan(self, plan: PlanReport | None) -> None:
+    def show_plan(self, report: Report) -> None:
+        plan = report.plan
         head = Text()
         columns = ["Cards", "Studied", "On the day", "Of studied", "Below target"]
         if plan is None:
