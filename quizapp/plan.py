@@ -129,7 +129,10 @@ def plan_report(
     plan: Plan,
     settings: StudySettings | None = None,
     clock: Callable[[], datetime] = utcnow,
+    tags: str | None = None,
 ) -> PlanReport:
+    """The plan's figures. ``tags`` names a table ``stats.load_tags`` already filled on this
+    connection (``Stats.report`` passes its own); otherwise it is filled here."""
     settings = settings or load_settings(store)
     now = clock()
     today = study_day(now, settings.rollover_hour)
@@ -137,7 +140,7 @@ def plan_report(
     ensure_sql_math(store.conn)
     params = {"at": to_iso(plan_moment(plan, settings)), "target": plan.target, **curve_params(scheduler)}
     recall = recall_sql("stability", "last_review", ":at")
-    tags = load_tags(store.conn, decks.item_map().values())
+    tags = tags or load_tags(store.conn, decks.item_map().values())
     grouped = f"""
         SELECT {{key}} AS key, COUNT(*) AS cards, SUM(state != 0) AS studied,
                SUM(recall) / COUNT(*) AS recall_on_day,
@@ -204,8 +207,11 @@ def workload(store: Store, plan: Plan, settings: StudySettings, now: datetime) -
     today = study_day(now, settings.rollover_hour)
     days_left = max(1, (plan.day - today).days)
     answers = 0
+    # A studied card falling due after the day needs nothing before it: only the others are simulated.
     rows = store.query(
-        "SELECT * FROM cards WHERE present = 1 AND suspended = 0 ORDER BY state = 0, new_position, id"
+        "SELECT * FROM cards WHERE present = 1 AND suspended = 0 AND (state = 0 OR due < :deadline)"
+        " ORDER BY state = 0, new_position, id",
+        {"deadline": to_iso(deadline)},
     )
     new_rows = [r for r in rows if r["state"] == NEW]
     per_day = math.ceil(len(new_rows) / days_left) if new_rows else 0

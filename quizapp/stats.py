@@ -597,17 +597,21 @@ class Stats:
 
     # ------------------------------------------------------------ everything
 
+    def plan(self) -> PlanReport | None:
+        """The interview-date plan's figures, or None when no date is set."""
+        _resolve_models()
+        from quizapp.plan import load_plan, plan_report
+
+        chosen = load_plan(self.store)
+        if chosen is None:
+            return None
+        return plan_report(self.store, self.decks, chosen, self.settings, lambda: self.now, tags=self.tags)
+
     def report(self, with_plan: bool = True) -> Report:
+        """Every figure; the plan's (the slowest to work out) only ``with_plan``."""
+        _resolve_models()
         overall, decks = self.decks_recall()
         attempts, stages = self.interviews()
-        _resolve_models()
-        plan = None
-        if with_plan:
-            from quizapp.plan import load_plan, plan_report
-
-            chosen = load_plan(self.store)
-            if chosen is not None:
-                plan = plan_report(self.store, self.decks, chosen, self.settings, lambda: self.now)
         return Report(
             generated_at=self.now,
             today=self.today(),
@@ -621,7 +625,7 @@ class Stats:
             weakest=self.weakest(),
             interviews=attempts,
             interview_stages=stages,
-            plan=plan,
+            plan=self.plan() if with_plan else None,
         )
 
 

@@ -5,7 +5,7 @@ fitting FSRS to the log. Every figure comes from ``quizapp.stats``, computed in 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.text import Text
 from textual import work
@@ -103,6 +103,8 @@ class DashboardScreen(Screen):
         """Whether the latest figures are on screen."""
         self.load_seconds = 0.0
         """How long the latest figures took to compute."""
+        self.plan_pending = False
+        """Whether an interview date is set and its figures are still being worked out."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -171,19 +173,26 @@ class DashboardScreen(Screen):
 
     @work(thread=True, exclusive=True, group="dashboard")
     def load(self) -> None:
-        """Compute every figure on a read-only connection, off the UI thread."""
+        """Compute every figure on a read-only connection, off the UI thread: first all but the
+        plan's, shown as soon as they are ready, then the plan's (the slowest)."""
         started = time.perf_counter()
         worker = get_current_worker()
         try:
             with reading(self.app.opened.store) as store:
-                report = Stats(store, self.app.opened.decks, clock=self.app.study.clock).report()
+                stats = Stats(store, self.app.opened.decks, clock=self.app.study.clock)
+                report = stats.report(with_plan=False)
+                self.plan_pending = load_plan(store) is not None
+                if worker.is_cancelled:
+                    return
+                self.app.call_from_thread(self.show_report, report)
+                plan = stats.plan() if self.plan_pending else None
         except Exception as exc:  # noqa: BLE001 - a failure is shown on screen, never a crash
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.failed, exc)
             return
         if not worker.is_cancelled:
             self.load_seconds = time.perf_counter() - started
-            self.app.call_from_thread(self.show_report, report)
+            self.app.call_from_thread(self.show_plan_report, plan)
 
     def failed(self, exc: Exception) -> None:
         self.query_one("#dash-tabs").loading = False
@@ -194,22 +203,31 @@ class DashboardScreen(Screen):
         self.report = report
         self.query_one("#dash-tabs").loading = False
         self.show_overview(report)
-        self.show_tabs()
+        self.show_tabs((self.show_decks, self.show_topics, self.show_weakest, self.show_interviews, self.show_plan))
 
-    def show_tabs(self) -> None:
+    def show_plan_report(self, plan: PlanReport | None) -> None:
+        """The plan's figures, which come after the others."""
+        if self.report is None:
+            return
+        self.plan_pending = False
+        self.report = self.report.model_copy(update={"plan": plan})
+        self.show_plan_summary(plan)
+        self.show_tabs((self.show_plan,))
+
+    def show_tabs(self, sections: Iterable[Callable[[Report], None]]) -> None:
         """Fill the other tabs; one not mounted yet (see compose) is filled a frame later."""
         if self.report is None:
             return
-        waiting = False
-        for show in (self.show_decks, self.show_topics, self.show_weakest, self.show_interviews, self.show_plan):
+        waiting = []
+        for show in sections:
             try:
                 show(self.report)
             except NoMatches:
-                waiting = True
+                waiting.append(show)
         if waiting:
-            self.call_after_refresh(self.show_tabs)
+            self.call_after_refresh(self.show_tabs, waiting)
         else:
-            self.loaded = True
+            self.loaded = not self.plan_pending
 
     # ------------------------------------------------------------ overview
 
@@ -260,7 +278,9 @@ class DashboardScreen(Screen):
 
     def show_plan_summary(self, plan: PlanReport | None) -> None:
         text = Text()
-        if plan is None:
+        if plan is None and self.plan_pending:
+            text.append("Working out your interview plan…", style="bold")
+        elif plan is None:
             text.append("No interview date set\n\n", style="bold")
             text.append("Press ")
             text.append("p", style="bold reverse")
@@ -379,7 +399,10 @@ class DashboardScreen(Screen):
         plan = report.plan
         head = Text()
         columns = ["Cards", "Studied", "On the day", "Of studied", "Below target"]
-        if plan is None:
+        if plan is None and self.plan_pending:
+            head.append("Working out your interview plan…")
+            groups_decks, groups_topics = [], []
+        elif plan is None:
             head.append("No interview date set. Press p to set one.")
             groups_decks, groups_topics = [], []
         else:
