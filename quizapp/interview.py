@@ -316,7 +316,8 @@ class PromptStatus:
 
 def prompt_queue(study: Any) -> list[PromptStatus]:
     """Every interview prompt, in the order to practise them: prompts with a draft in progress, then
-    answered prompts that are due (most overdue first), then prompts never answered (in deck order),
+    answered prompts that are due (most overdue first), then prompts never answered (in the order new
+    cards are introduced, decks taking turns),
     then the rest by when they fall due. Suspended prompts come last."""
     now = study.now()
     items = {i.id: i for i in study.items.values() if i.kind == "interview"}
