@@ -26,7 +26,7 @@ import os
 import pickle
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -296,9 +296,10 @@ class DeckSet:
     def items(self) -> list[Item]:
         return [item for deck in self.decks for item in deck.items()]
 
-    def item_map(self) -> "ItemMap":
-        """Every item by id (a read-only mapping that makes items as they are asked for)."""
-        return ItemMap(self)
+    def item_map(self, deck_of: Callable[[str], str | None] | None = None) -> "ItemMap":
+        """Every item by id (a read-only mapping that makes items as they are asked for); ``deck_of``
+        tells which deck a card id is in, so that only that deck is indexed (see ``ItemMap``)."""
+        return ItemMap(self, deck_of)
 
     def deck(self, deck_id: str) -> Deck | None:
         return next((d for d in self.decks if d.id == deck_id), None)
@@ -310,20 +311,44 @@ class DeckSet:
 class ItemMap(Mapping[str, Item]):
     """The items of a deck set by id, in deck order.
 
-    Looking one item up makes only its card's items: a session that shows a few cards out of tens of
-    thousands does not build them all at start-up. Iterating makes the rest.
+    Looking one item up makes only its card's items, and with ``deck_of`` (which deck a card id is
+    in, e.g. from the progress database) only that deck's cards are indexed: a session that shows a
+    few cards out of tens of thousands builds next to nothing at start-up. Iterating makes the rest.
     """
 
-    def __init__(self, decks: DeckSet):
-        self._cards = {card.id: (card, deck.id) for deck in decks.decks for card in deck.cards}
+    def __init__(self, decks: DeckSet, deck_of: Callable[[str], str | None] | None = None):
+        self._decks = {deck.id: deck for deck in decks.decks}
+        self._deck_of = deck_of
+        self._cards: dict[str, tuple[Any, str]] = {}
+        """Card id -> (card, deck id), for the decks indexed so far."""
+        self._indexed: set[str] = set()
         self._made: dict[str, Item] = {}
         self._complete = False
+
+    def _index(self, decks: Iterable[Deck]) -> None:
+        for deck in decks:
+            if deck.id not in self._indexed:
+                self._indexed.add(deck.id)
+                for card in deck.cards:
+                    self._cards.setdefault(card.id, (card, deck.id))
+
+    def _card(self, card_id: str) -> tuple[Any, str] | None:
+        found = self._cards.get(card_id)
+        if found is None and len(self._indexed) < len(self._decks):
+            deck = self._decks.get(self._deck_of(card_id)) if self._deck_of else None  # type: ignore[arg-type]
+            if deck is not None and deck.id not in self._indexed:
+                self._index([deck])
+                found = self._cards.get(card_id)
+            if found is None:  # not where deck_of said (or no deck_of): look everywhere
+                self._index(self._decks.values())
+                found = self._cards.get(card_id)
+        return found
 
     def __getitem__(self, item_id: str) -> Item:
         item = self._made.get(item_id)
         if item is None and not self._complete and isinstance(item_id, str):
             # An item id is its card's id, or the card's id and '::' and the variant (ids never hold ':').
-            found = self._cards.get(item_id.split("::", 1)[0])
+            found = self._card(item_id.split("::", 1)[0])
             if found is not None:
                 for made in card_items(*found):
                     self._made.setdefault(made.id, made)
@@ -343,7 +368,8 @@ class ItemMap(Mapping[str, Item]):
         if not self._complete:
             made = self._made
             self._made = {
-                item.id: made.get(item.id, item) for card, deck_id in self._cards.values() for item in card_items(card, deck_id)
+                item.id: made.get(item.id, item)
+                for deck in self._decks.values() for card in deck.cards for item in card_items(card, deck.id)
             }
             self._complete = True
         return self._made

@@ -79,3 +79,15 @@ def test_every_item_is_found_by_id_without_listing_them_all(workspace):
     assert "s-basic::reverse" not in items and "s-cloze::c3" not in items and "missing" not in items
     assert list(items) == [i.id for i in decks.items()]
     assert len(items) == len(decks.items())
+
+
+def test_items_are_found_whatever_deck_the_database_names(tmp_path: Path):
+    folder = tmp_path / "decks"
+    write_deck(folder, "small.yaml", SMALL_DECK)
+    write_deck(folder, "other.yaml", "id: other\ntitle: Other\ncards:\n  - {id: o1, front: q, back: a, source: s}\n")
+    decks = load_decks([folder])
+    for hint in ("other", "small", "gone", None):
+        items = decks.item_map(deck_of=lambda card_id: hint)
+        assert items["o1"].deck_id == "other"
+        assert items["s-cloze::c2"].deck_id == "small"
+        assert "o2" not in items
