@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -93,7 +93,10 @@ class Study:
     ):
         self.store = store
         self.decks = decks
-        self.items: dict[str, Item] = decks.item_map()
+        self.items: Mapping[str, Item] = decks.item_map(
+            deck_of=lambda card_id: store.scalar("SELECT deck_id FROM cards WHERE id = ?", [card_id])
+        )
+        """Every item by id; only the decks of the cards looked up are indexed."""
         self.settings = settings or load_settings(store)
         self.scheduler = Scheduler(self.settings)
         self.clock = clock
@@ -225,8 +228,11 @@ class Study:
         new = self._first("state = 0", "new_position", params, deck_id) if new_left else None
         if review and new:
             # Spread new cards evenly through the reviews.
+            # Counted up to today's limit only: that is all the spacing needs.
             reviews_due = self.store.scalar(
-                f"SELECT COUNT(*) FROM cards WHERE {self._VISIBLE} AND state = 2 AND due < :day_end", params
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {self._VISIBLE} AND state = 2 AND due < :day_end"
+                " LIMIT :reviews_left)",
+                {**params, "reviews_left": reviews_left},
             )
             every = max(1, min(reviews_due, reviews_left) // max(1, new_left) + 1)
             pick = new if self.summary.count % every == every - 1 else review
