@@ -14,7 +14,8 @@ holding the same cards and the same review history:
   checked against ours.
 
 Collections are cached (under ``$QUIZAPP_BENCH_DATA``, else the system temp folder) and made again
-when missing, when the generator or the database schema changed, or with ``--fresh``.
+when missing, when the generator changed, or with ``--fresh``; a database written before a schema
+change is upgraded by quizapp's own migrations, as a user's would be.
 """
 
 from __future__ import annotations
@@ -338,7 +339,13 @@ def generate(size: str, root: Path | None = None, fresh: bool = False, log=print
     meta_path = home / "meta.json"
     if not fresh and meta_path.exists():
         meta = json.loads(meta_path.read_text())
-        if (meta.get("version"), meta.get("schema")) == (GENERATOR_VERSION, SCHEMA_VERSION):
+        if meta.get("version") == GENERATOR_VERSION:
+            if meta.get("schema") != SCHEMA_VERSION:
+                # Upgraded the way a user's database is: the new migrations run on the old data.
+                log(f"[{size}] upgrading the database to schema {SCHEMA_VERSION} ...")
+                Store.open(home / "progress" / "quizapp.db").close()
+                meta["schema"] = SCHEMA_VERSION
+                meta_path.write_text(json.dumps(meta, indent=2))
             return Generated(size=size, home=home, anki=Path(meta["anki"]), cards=meta["cards"],
                              reviews=meta["reviews"], files=meta["files"], end=meta["end"])
     if home.exists():

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     for size in sizes:
         rows += measure(size, names, args.runs, args.slow_runs, args.optimise_all, log)
-    order = {name: i for i, name in enumerate(("cold_start", "startup_sync", "rss", "queue", "queue_floor", "answer",
+    order = {name: i for i, name in enumerate(("cold_start", "cold_start_cpu", "startup_sync", "rss", "queue", "queue_floor", "answer",
                                                 "answer_cpu", "answer_floor", "answer_next", "dashboard", "optimise", "optimise_anki"))}
     rows.sort(key=lambda r: (order.get(r.figure, 99), list(SIZES).index(r.size) if r.size in SIZES else -1))
     text = table(rows)
