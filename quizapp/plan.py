@@ -140,7 +140,7 @@ def plan_report(
     ensure_sql_math(store.conn)
     params = {"at": to_iso(plan_moment(plan, settings)), "target": plan.target, **curve_params(scheduler)}
     recall = recall_sql("stability", "last_review", ":at")
-    tags = tags or load_tags(store.conn, decks.item_map().values())
+    tags = tags or load_tags(store.conn, decks)
     grouped = f"""
         SELECT {{key}} AS key, COUNT(*) AS cards, SUM(state != 0) AS studied,
                SUM(recall) / COUNT(*) AS recall_on_day,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 from sqlite_utils import Database
 
-from quizapp.deck import STAGES, DeckSet, Item
+from quizapp.deck import STAGES, DeckSet, Item, card_items
 from quizapp.scheduling import Scheduler, StudySettings, day_start, study_day
 from quizapp.store import Store, to_iso, utcnow
 from quizapp.study import Study
@@ -132,16 +132,18 @@ TAGS_TABLE = "temp.stats_tags"
 'stage'), loaded from the decks by ``load_tags`` (the database does not hold tags)."""
 
 
-def load_tags(conn: sqlite3.Connection, items: Iterable[Item]) -> str:
-    """(Re)fill the connection's temporary table of card topics and stages from the decks' ``items``;
+def load_tags(conn: sqlite3.Connection, decks: DeckSet) -> str:
+    """(Re)fill the connection's temporary table of the topics and stages of every item of ``decks``;
     returns its name."""
     conn.execute("DROP TABLE IF EXISTS temp.stats_tags")
     conn.execute("CREATE TEMP TABLE stats_tags (card_id TEXT NOT NULL, kind TEXT NOT NULL, tag TEXT NOT NULL)")
     rows = []
-    for item in items:
-        tags = item.card.tags
-        rows += [(item.id, "topic", t) for t in set(tags) if t not in STAGE_TAGS]
-        rows += [(item.id, "stage", s) for s in {STAGE_TAGS[t] for t in tags if t in STAGE_TAGS}]
+    for card, deck_id in ((card, deck.id) for deck in decks.decks for card in deck.cards):
+        topics = {t for t in card.tags if t not in STAGE_TAGS}
+        stages = {STAGE_TAGS[t] for t in card.tags if t in STAGE_TAGS}
+        for item in card_items(card, deck_id):
+            rows += [(item.id, "topic", t) for t in topics]
+            rows += [(item.id, "stage", s) for s in stages]
     # JSON documents parsed by SQLite are much quicker than a statement per row for large decks;
     # in chunks, so that no single call holds Python's lock long enough to stall a screen.
     for start in range(0, len(rows), 5000):
@@ -282,7 +284,7 @@ class Stats:
         """Every figure is taken at this one moment."""
         self.day = self.study.today()
         ensure_sql_math(store.conn)
-        self.tags = load_tags(store.conn, self.study.items.values())
+        self.tags = load_tags(store.conn, decks)
         """The temporary table of card topics and stages the topic figures join."""
         self._answers_made = False
 
