@@ -4,6 +4,7 @@ weakest cards, setting the interview date, and fitting FSRS."""
 from __future__ import annotations
 
 import shutil
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -211,3 +212,38 @@ async def test_the_dashboard_is_in_the_command_palette(opened, clock):
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
 
+
+
+async def test_leaving_while_the_figures_are_computed_is_safe(opened, clock, monkeypatch):
+    from quizapp.tui.screens.home import HomeScreen
+
+    release = threading.Event()
+    computed = Stats.report
+
+    def slow_report(self, with_plan=True):
+        release.wait(10)  # the figures arrive only after the user has left
+        return computed(self, with_plan)
+
+    monkeypatch.setattr(Stats, "report", slow_report)
+    app = QuizApp(opened, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen) and not dashboard.loaded
+        await pilot.press("escape")
+        await pilot.pause()
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        # Figures that reach the screen just after it was left (the worker already past its last
+        # check) are dropped, not drawn into a screen that is gone.
+        dashboard.show_report(computed(Stats(opened.store, opened.decks, clock=clock)))
+        dashboard.show_plan_report(None)
+        assert dashboard.report is None
+        await pilot.press("d")  # and it opens again, with its figures
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.loaded

@@ -171,7 +171,7 @@ class DashboardScreen(Screen):
 
     # ------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load(self) -> None:
         """Compute every figure on a read-only connection, off the UI thread: first all but the
         plan's, shown as soon as they are ready, then the plan's (the slowest)."""
@@ -195,11 +195,15 @@ class DashboardScreen(Screen):
             self.app.call_from_thread(self.show_plan_report, plan)
 
     def failed(self, exc: Exception) -> None:
+        if not self.is_attached:
+            return
         self.query_one("#dash-tabs").loading = False
         self.notify(f"The figures could not be computed: {exc}", title="Dashboard", severity="error", timeout=10,
                     markup=False)
 
     def show_report(self, report: Report) -> None:
+        if not self.is_attached:  # left (or the app closed) while the figures were computed
+            return
         self.report = report
         self.query_one("#dash-tabs").loading = False
         self.show_overview(report)
@@ -207,7 +211,7 @@ class DashboardScreen(Screen):
 
     def show_plan_report(self, plan: PlanReport | None) -> None:
         """The plan's figures, which come after the others."""
-        if self.report is None:
+        if self.report is None or not self.is_attached:
             return
         self.plan_pending = False
         self.report = self.report.model_copy(update={"plan": plan})
@@ -216,7 +220,7 @@ class DashboardScreen(Screen):
 
     def show_tabs(self, sections: Iterable[Callable[[Report], None]]) -> None:
         """Fill the other tabs; one not mounted yet (see compose) is filled a frame later."""
-        if self.report is None:
+        if self.report is None or not self.is_attached:
             return
         waiting = []
         for show in sections:
@@ -576,7 +580,7 @@ class OptimizeScreen(ModalScreen[bool]):
             Text(f"{message}… ({time.monotonic() - self.started:.0f} s)")
         )
 
-    @work(thread=True, exclusive=True, group="optimize")
+    @work(thread=True, exclusive=True, group="optimize", exit_on_error=False)
     def run_fit(self) -> None:
         worker = get_current_worker()
         store = self.app.opened.store
