@@ -163,3 +163,18 @@ async def test_command_palette_offers_review_of_a_deck(opened, clock):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen) and app.screen.deck == "small"
+
+
+async def test_space_on_the_answer_side_means_good_and_the_footer_says_so(opened, clock):
+    app = QuizApp(opened, clock=clock, start="review")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        keys = {b.binding.key for b in app.screen.active_bindings.values() if b.enabled and b.binding.show}
+        assert "space" in keys and "3" not in keys
+        await pilot.press("space")
+        await pilot.pause()
+        keys = {b.binding.key for b in app.screen.active_bindings.values() if b.enabled and b.binding.show}
+        assert "space" not in keys and "3" in keys
+        await pilot.press("space")
+        await pilot.pause()
+    assert [r["rating"] for r in opened.store.query("SELECT rating FROM review_log")] == [3]

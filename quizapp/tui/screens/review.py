@@ -35,8 +35,11 @@ class ReviewScreen(Screen):
     """One card at a time from today's queue; ends on a summary when nothing is left."""
 
     BINDINGS = [
-        Binding("space", "reveal_or_good", "Show answer", id="review.reveal"),
-        Binding("enter", "reveal_or_good", "Show answer", show=False, id="review.reveal_enter"),
+        Binding("space", "reveal", "Show answer", id="review.reveal"),
+        Binding("enter", "reveal", "Show answer", show=False, id="review.reveal_enter"),
+        # On the answer side space and enter mean Good, as in Anki.
+        Binding("space", "rate(3)", "Good", show=False, id="review.good_space"),
+        Binding("enter", "rate(3)", "Good", show=False, id="review.good_enter"),
         Binding("1", "rate(1)", "Again", id="review.again"),
         Binding("2", "rate(2)", "Hard", id="review.hard"),
         Binding("3", "rate(3)", "Good", id="review.good"),
@@ -132,17 +135,15 @@ class ReviewScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "rate":
             return self.revealed
+        if action == "reveal":
+            return not self.revealed
         return True
 
     # ------------------------------------------------------------ actions
 
-    def action_reveal_or_good(self) -> None:
-        if self.item is None:
-            return
-        if not self.revealed:
+    def action_reveal(self) -> None:
+        if self.item is not None:
             self.revealed = True
-        else:
-            self.action_rate(3)
 
     def action_rate(self, rating: int) -> None:
         if self.item is None or not self.revealed:
@@ -158,7 +159,7 @@ class ReviewScreen(Screen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "show":
-            self.action_reveal_or_good()
+            self.action_reveal()
         elif event.button.id and event.button.id.startswith("rate-"):
             self.action_rate(int(event.button.id.split("-")[1]))
 
@@ -197,4 +198,4 @@ class ReviewScreen(Screen):
         yield SystemCommand("Undo last answer", "Take back the last answer, bury or suspend", self.action_undo)
         yield SystemCommand("Bury card", "Hide this card until tomorrow", self.action_bury)
         yield SystemCommand("Suspend card", "Stop showing this card", self.action_suspend)
-        yield SystemCommand("Show answer", "Reveal the answer side", self.action_reveal_or_good)
+        yield SystemCommand("Show answer", "Reveal the answer side", self.action_reveal)
