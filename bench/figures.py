@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.generate import ROOT, Generated, data_root
-from bench.timing import Stopwatch, Summary, interleaved
+from bench.timing import Measured, Stopwatch, Summary, interleaved
 from quizapp.deck import DeckSet, load_decks
 from quizapp.scheduling import load_settings, save_settings
 from quizapp.store import LogEntry, Store, new_id, to_iso, utcnow
@@ -107,6 +107,35 @@ def anki():
     return Collection
 
 
+def on_fresh_store(box: Sandbox, work) -> Measured:
+    """Times ``work(store)`` on our database opened just before (opening is not counted)."""
+
+    def run(watch: Stopwatch) -> None:
+        store = Store.open(box.db_path)
+        try:
+            with watch.timing():
+                work(store)
+        finally:
+            store.close()
+
+    return run
+
+
+def on_fresh_collection(box: Sandbox, work) -> Measured:
+    """Times ``work(col)`` on Anki's collection opened just before (opening is not counted)."""
+    Collection = anki()
+
+    def run(watch: Stopwatch) -> None:
+        col = Collection(str(box.anki))
+        try:
+            with watch.timing():
+                work(col)
+        finally:
+            col.close()
+
+    return run
+
+
 # ---------------------------------------------------------------- cold start, start-up sync, memory
 
 
@@ -184,25 +213,14 @@ def startup_sync(box: Sandbox, runs: int, cold: Summary) -> Row:
 def queue(box: Sandbox, runs: int) -> list[Row]:
     """The first queue after opening: our Study's next card and counts; Anki's first
     ``get_queued_cards()``; and the raw indexed SQL that lists today's cards (the floor)."""
-    Collection = anki()
 
-    def ours(watch: Stopwatch) -> None:
-        store = Store.open(box.db_path)
-        try:
-            with watch.timing():
-                study = Study(store, box.decks)
-                study.next_item()
-                study.remaining()
-        finally:
-            store.close()
+    def first_queue(store: Store) -> None:
+        study = Study(store, box.decks)
+        study.next_item()
+        study.remaining()
 
-    def theirs(watch: Stopwatch) -> None:
-        col = Collection(str(box.anki))
-        try:
-            with watch.timing():
-                col.sched.get_queued_cards()
-        finally:
-            col.close()
+    ours = on_fresh_store(box, first_queue)
+    theirs = on_fresh_collection(box, lambda col: col.sched.get_queued_cards())
 
     store = Store.open(box.db_path)
     bounds = Study(store, DeckSet())._bounds()  # today's limits, as the study session computes them
@@ -316,25 +334,10 @@ def answers(box: Sandbox, runs: int) -> list[Row]:
 def dashboard(box: Sandbox, runs: int) -> Row:
     """Every figure of the progress dashboard (``Stats.report()``) against Anki's statistics
     (``graphs`` over all of the history), each on a freshly opened database."""
-    Collection = anki()
     from quizapp.stats import Stats
 
-    def ours(watch: Stopwatch) -> None:
-        store = Store.open(box.db_path)
-        try:
-            with watch.timing():
-                Stats(store, box.decks).report()
-        finally:
-            store.close()
-
-    def theirs(watch: Stopwatch) -> None:
-        col = Collection(str(box.anki))
-        try:
-            with watch.timing():
-                col._backend.graphs(search=ANKI_SEARCH, days=0)
-        finally:
-            col.close()
-
+    ours = on_fresh_store(box, lambda store: Stats(store, box.decks).report())
+    theirs = on_fresh_collection(box, lambda col: col._backend.graphs(search=ANKI_SEARCH, days=0))
     got = interleaved(runs, {"ours": ours, "anki": theirs}, warmup=1)
     size = box.generated.size
     return Row("dashboard", "progress dashboard figures (Stats.report)", size, got["ours"],
