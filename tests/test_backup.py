@@ -338,11 +338,14 @@ def test_backup_and_restore_commands(opened, study, workspace, capsys):
 # ------------------------------------------------------------------ while studying
 
 
-async def test_the_app_backs_up_at_start_and_periodically_while_studying(opened, workspace, clock):
+async def test_the_app_backs_up_at_start_and_periodically_while_studying(opened, workspace, clock, monkeypatch):
+    import quizapp.tui.app
     from quizapp.tui.app import QuizApp
 
+    monkeypatch.setattr(quizapp.tui.app, "START_BACKUP_DELAY", 0.05)
     app = QuizApp(opened, clock=clock, start="review")
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
         await app.workers.wait_for_complete()
         first = list_backups(workspace.backups_dir)
         assert [b.reason for b in first] == ["periodic"]

@@ -178,3 +178,19 @@ async def test_space_on_the_answer_side_means_good_and_the_footer_says_so(opened
         await pilot.press("space")
         await pilot.pause()
     assert [r["rating"] for r in opened.store.query("SELECT rating FROM review_log")] == [3]
+
+
+async def test_started_straight_into_review_escape_leads_to_the_home_screen(opened, clock):
+    from quizapp.tui.screens.home import HomeScreen
+
+    app = QuizApp(opened, clock=clock, start="review")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one(DataTable).row_count == 1
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)

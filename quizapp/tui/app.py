@@ -16,6 +16,10 @@ from quizapp.store import utcnow
 from quizapp.study import Opened
 
 
+START_BACKUP_DELAY = 3.0
+"""Seconds after start before the first backup."""
+
+
 class QuizApp(App[int]):
     """quizapp's TUI. ``start`` picks the first screen: ``home``, ``review``, ``quiz`` (options ``tags``,
     ``count``) or ``interview`` (option ``card``)."""
@@ -45,10 +49,13 @@ class QuizApp(App[int]):
     def on_mount(self) -> None:
         from quizapp.tui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+        # Opened straight into another screen, the home screen is built only when the user goes back.
+        if self.start == "home":
+            self.push_screen(HomeScreen())
         if self.opened.store.path is not None:
-            # One at start keeps the last session's end (skipped when nothing changed), then every few minutes.
-            self.backup_in_background()
+            # One soon after start keeps the last session's end (skipped when nothing changed), then
+            # every few minutes; the first waits so that it does not slow the first card down.
+            self.set_timer(START_BACKUP_DELAY, self.backup_in_background)
             self.set_interval(PERIODIC_SECONDS, self.backup_in_background)
         if self.start == "review":
             self.action_review(self.start_deck)
@@ -93,9 +100,22 @@ class QuizApp(App[int]):
 
         self.push_screen(DashboardScreen())
 
+    def pop_screen(self):
+        """Go back a screen; from the first screen of a start straight into review, quiz or interview,
+        back means the home screen."""
+        from quizapp.tui.screens.home import HomeScreen
+
+        if len(self.screen_stack) <= 2 and not isinstance(self.screen, HomeScreen):
+            return self.switch_screen(HomeScreen())
+        return super().pop_screen()
+
     def action_home(self) -> None:
+        from quizapp.tui.screens.home import HomeScreen
+
         while len(self.screen_stack) > 2:
-            self.pop_screen()
+            super().pop_screen()
+        if not isinstance(self.screen_stack[-1], HomeScreen):
+            self.switch_screen(HomeScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
