@@ -77,6 +77,20 @@ def write_deck(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _deck_cache_in_a_temporary_folder(tmp_path_factory):
+    """Tests never write into the user's own cache folder."""
+    import os
+
+    old = os.environ.get("QUIZAPP_CACHE_DIR")
+    os.environ["QUIZAPP_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("QUIZAPP_CACHE_DIR", None)
+    else:
+        os.environ["QUIZAPP_CACHE_DIR"] = old
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
