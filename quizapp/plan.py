@@ -207,24 +207,27 @@ def workload(store: Store, plan: Plan, settings: StudySettings, now: datetime) -
     today = study_day(now, settings.rollover_hour)
     days_left = max(1, (plan.day - today).days)
     answers = 0
-    # A studied card falling due after the day needs nothing before it: only the others are simulated.
-    rows = store.query(
-        "SELECT * FROM cards WHERE present = 1 AND suspended = 0 AND (state = 0 OR due < :deadline)"
-        " ORDER BY state = 0, new_position, id",
+    new_cards = store.scalar("SELECT COUNT(*) FROM cards WHERE present = 1 AND suspended = 0 AND state = 0")
+    per_day = math.ceil(new_cards / days_left) if new_cards else 0
+    # A studied card falling due after the day needs nothing before it: only the others are
+    # simulated, one at a time as they are read (a large collection is never held whole).
+    columns = ("id", "state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+    cursor = store.conn.execute(
+        f"SELECT {', '.join(columns)} FROM cards WHERE present = 1 AND suspended = 0"
+        " AND (state = 0 OR due < :deadline) ORDER BY state = 0, new_position, id",
         {"deadline": to_iso(deadline)},
     )
-    new_rows = [r for r in rows if r["state"] == NEW]
-    per_day = math.ceil(len(new_rows) / days_left) if new_rows else 0
-    for row in rows:
-        if row["state"] == NEW:
-            continue
-        state = CardState.from_row(row)
-        answers += _answers_until(aiming, to_fsrs(state), max(now, state.due or now), deadline)
-    for k, row in enumerate(new_rows):
-        # The k-th new card is learned on the (k // per_day)-th day from today, two hours into it.
-        start = max(now, day_start(today + timedelta(days=k // per_day), settings.rollover_hour) + timedelta(hours=2))
-        answers += _answers_until(aiming, to_fsrs(CardState.from_row(row)), start, deadline)
-    return answers, len(new_rows)
+    learned = 0
+    for row in cursor:
+        state = CardState.from_row(dict(zip(columns, row)))
+        if state.state == NEW:
+            # The k-th new card is learned on the (k // per_day)-th day from today, two hours into it.
+            start = day_start(today + timedelta(days=learned // per_day), settings.rollover_hour) + timedelta(hours=2)
+            learned += 1
+        else:
+            start = state.due or now
+        answers += _answers_until(aiming, to_fsrs(state), max(now, start), deadline)
+    return answers, new_cards
 
 
 def _answers_until(scheduler: fsrs.Scheduler, card: fsrs.Card, when: datetime, deadline: datetime) -> int:

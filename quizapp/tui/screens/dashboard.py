@@ -4,6 +4,7 @@ fitting FSRS to the log. Every figure comes from ``quizapp.stats``, computed in 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 
@@ -184,7 +185,12 @@ class DashboardScreen(Screen):
                 self.plan_pending = load_plan(store) is not None
                 if worker.is_cancelled:
                     return
-                self.app.call_from_thread(self.show_report, report)
+                drawn = threading.Event()
+                self.app.call_from_thread(self.show_report, report, drawn)
+                # The plan's simulation is pure Python: started while the screen draws the other
+                # figures, it would slow that drawing down several times over (both need the
+                # interpreter lock), so it waits until they are on screen.
+                drawn.wait(5)
                 plan = stats.plan() if self.plan_pending else None
         except Exception as exc:  # noqa: BLE001 - a failure is shown on screen, never a crash
             if not worker.is_cancelled:
@@ -201,7 +207,10 @@ class DashboardScreen(Screen):
         self.notify(f"The figures could not be computed: {exc}", title="Dashboard", severity="error", timeout=10,
                     markup=False)
 
-    def show_report(self, report: Report) -> None:
+    def show_report(self, report: Report, drawn: threading.Event | None = None) -> None:
+        """Show the figures; ``drawn`` is set once they are on screen."""
+        if drawn is not None:
+            self.call_after_refresh(drawn.set)
         if not self.is_attached:  # left (or the app closed) while the figures were computed
             return
         self.report = report
