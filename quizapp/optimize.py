@@ -26,7 +26,7 @@ import fsrs_rs_python
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from quizapp.errors import QuizappError
-from quizapp.scheduling import Scheduler, StudySettings, load_settings, save_settings
+from quizapp.scheduling import Scheduler, StudySettings, load_settings
 from quizapp.store import Store
 
 MIN_REVIEWS = 400
@@ -205,8 +205,22 @@ def save_fit(store: Store, fit_result: Fit, settings: StudySettings | None = Non
     if fit_result.after.log_loss > fit_result.before.log_loss:
         return fit_result, settings
     updated = settings.model_copy(update={"parameters": fit_result.parameters})
-    Scheduler(updated)  # refuses parameters py-fsrs cannot use, before anything is saved
-    save_settings(store, updated)
+    scheduler = Scheduler(updated)  # refuses parameters py-fsrs cannot use, before anything is saved
+    if store.path is not None:
+        from quizapp.backup import take_backup
+
+        take_backup(store.path, "optimize")
+    # As Anki does when parameters change, every card's memory state (stability, difficulty) is
+    # recomputed from its log with the new parameters; due dates stay as the answers set them.
+    from quizapp.doctor import rebuild_cards
+
+    with store.write() as c:
+        c.execute(
+            "INSERT INTO settings(key, value) VALUES ('study', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [json.dumps(updated.model_dump())],
+        )
+        rebuild_cards(c, scheduler, [r[0] for r in c.execute("SELECT DISTINCT card_id FROM review_log")])
     return replace(fit_result, saved=True), updated
 
 

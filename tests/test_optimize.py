@@ -78,6 +78,10 @@ def test_fitting_a_generated_history_improves_the_fit_and_is_used_from_then_on(g
     assert load_settings(generated.store).parameters == fit.parameters
     study = generated.study(clock)
     assert list(study.scheduler.fsrs.parameters) == pytest.approx(fit.parameters)
+    # Memory states were recomputed with the new parameters: the doctor finds every card agreeing with its log.
+    from quizapp.doctor import examine
+
+    assert [f.kind for f in examine(generated.store, fix=False).findings if f.kind == "state"] == []
     # A second run starts from the fitted parameters and reports them as "before".
     again = optimize(generated.store)
     assert again.previous == fit.parameters
