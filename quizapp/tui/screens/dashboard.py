@@ -124,10 +124,10 @@ class DashboardScreen(Screen):
                         yield Static(Text("Due in the next 30 days", style="bold"), classes="dash-title")
                         yield Chart(id="forecast")
                     with Vertical(id="retention-box"):
-                        title = Text("Retention per week, %:  ", style="bold")
+                        title = Text("Retention per week, %  ", style="bold")
                         title.append("━━ true", style="#3fb950")
                         title.append("  ")
-                        title.append("━━ FSRS predicted", style="#58a6ff")
+                        title.append("━━ FSRS", style="#58a6ff")
                         yield Static(title, classes="dash-title")
                         yield Chart(id="retention-chart")
             # The other tabs are mounted a frame after the overview shows (Lazy), so it shows sooner.
@@ -286,7 +286,11 @@ class DashboardScreen(Screen):
                 "true": ([None if w.true_retention is None else 100 * w.true_retention for w in weeks], "#3fb950"),
                 "FSRS": ([None if w.predicted_retention is None else 100 * w.predicted_retention for w in weeks], "#58a6ff"),
             },
-            y_range=(min([50.0] + [100 * (w.true_retention or 1) - 5 for w in weeks]), 102),
+            # From just under the lowest week, so the small chart spends its rows where the values are.
+            y_range=(10 * ((min([100.0] + [100 * v - 3 for w in weeks
+                                            for v in (w.true_retention, w.predicted_retention) if v is not None])) // 10),
+                     101),
+            ticks=4,
         )
 
     def show_plan_summary(self, plan: PlanReport | None) -> None:

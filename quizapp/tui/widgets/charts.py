@@ -112,8 +112,10 @@ def show_lines(
     labels: Sequence[str],
     series: dict[str, tuple[Sequence[float | None], str]],
     y_range: tuple[float, float] = (0, 100),
+    ticks: int = 6,
 ) -> None:
-    """One line per series (``name -> (values, style)``; None leaves a gap), x labelled by ``labels``.
+    """One line per series (``name -> (values, style)``; None leaves a gap), x labelled by ``labels``
+    (about ``ticks`` of them).
     The caller names the series beside the chart: a legend would cover the lines."""
     chart.reset()
     for name, (values, style) in series.items():
@@ -122,7 +124,7 @@ def show_lines(
         if xs:
             chart.plot(xs, ys, line_style=style, hires_mode=HiResMode.BRAILLE, label=name)
             chart.scatter(xs, ys, marker="●", marker_style=style)
-    step = max(1, len(labels) // 6)
+    step = max(1, -(-len(labels) // ticks))
     chart.set_x_formatter(FixedTicks({float(x): labels[x] for x in range(0, len(labels), step)}))
     chart.set_xticks([float(x) for x in range(0, len(labels), step)])
     chart.set_xlimits(-0.5, max(len(labels) - 0.5, 0.5))
