@@ -349,9 +349,10 @@ def dashboard(box: Sandbox, runs: int) -> Row:
 
 
 def optimisation(box: Sandbox, runs: int) -> list[Row]:
-    """``quizapp.optimize.optimize`` (as ``quizapp optimize`` runs it: read the log, fit in a child
-    process, evaluate, save) against fsrs-rs-python's ``compute_parameters`` called directly on the same
-    training items, and against Anki's optimiser on the same history."""
+    """``quizapp.optimize.optimize`` (as ``quizapp optimize`` runs it: read the log, fit in this
+    process, evaluate, save and recompute every card's memory state) against fsrs-rs-python's
+    ``compute_parameters`` called directly on the same training items, and against Anki's optimiser on
+    the same history."""
     import fsrs_rs_python
 
     from quizapp.optimize import histories, optimize, training_items
@@ -365,7 +366,7 @@ def optimisation(box: Sandbox, runs: int) -> list[Row]:
 
     def ours(watch: Stopwatch) -> None:
         with watch.timing():
-            optimize(store)
+            optimize(store, in_child=False)
         # Back to the default parameters, so every run fits from the same start.
         with store.write() as c:
             c.execute("DELETE FROM settings WHERE key = 'study'")

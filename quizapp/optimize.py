@@ -83,21 +83,25 @@ class Fit:
 
 def histories(store: Store, rollover_hour: int = 4) -> list[History]:
     """Every card's scheduled answers as (rating, days since its previous answer), counted in study days."""
+    # `+card_id` keeps SQLite off the card index: scanning the table and sorting is faster than
+    # visiting the rows in index order, which then needs a sort for the time and id anyway.
     rows = store.conn.execute(
         """
         SELECT card_id, rating, CAST(julianday(date(reviewed_at, 'localtime', :shift)) AS INTEGER) AS day
-        FROM review_log WHERE scheduled = 1 ORDER BY card_id, reviewed_at, id
+        FROM review_log WHERE scheduled = 1 ORDER BY +card_id, reviewed_at, id
         """,
         {"shift": f"-{int(rollover_hour)} hours"},
     )
     out: list[History] = []
+    history: History = []
     card, last = None, 0
     for card_id, rating, day in rows:
         if card_id != card:
-            out.append([(rating, 0)])
+            history = [(rating, 0)]
+            out.append(history)
             card = card_id
         else:
-            out[-1].append((rating, day - last))
+            history.append((rating, day - last))
         last = day
     return out
 
@@ -212,7 +216,7 @@ def save_fit(store: Store, fit_result: Fit, settings: StudySettings | None = Non
         take_backup(store.path, "optimize")
     # As Anki does when parameters change, every card's memory state (stability, difficulty) is
     # recomputed from its log with the new parameters; due dates stay as the answers set them.
-    from quizapp.doctor import rebuild_cards
+    from quizapp.doctor import rebuild_all_cards
 
     with store.write() as c:
         c.execute(
@@ -220,7 +224,7 @@ def save_fit(store: Store, fit_result: Fit, settings: StudySettings | None = Non
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [json.dumps(updated.model_dump())],
         )
-        rebuild_cards(c, scheduler, [r[0] for r in c.execute("SELECT DISTINCT card_id FROM review_log")])
+        rebuild_all_cards(c, scheduler)
     return replace(fit_result, saved=True), updated
 
 
