@@ -77,7 +77,8 @@ class HomeScreen(Screen):
         line.append(f"{learning} learning", style="red")
         line.append(" · ")
         line.append(f"{new} new", style="blue")
-        line.append(f"  —  {done['answers']} answers today in {done['seconds'] // 60} min")
+        answers = done['answers']
+        line.append(f"  —  {answers} answer{'' if answers == 1 else 's'} today in {done['seconds'] // 60} min")
         if orphans:
             line.append(f"  —  {orphans} card(s) with progress no longer in any deck (kept)", style="yellow")
         self.query_one("#totals", Static).update(line)
