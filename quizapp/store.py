@@ -206,18 +206,8 @@ class CardState:
 
     @classmethod
     def from_json(cls, card_id: str, text: str) -> "CardState":
-        data = json.loads(text)
-        return cls(
-            id=card_id,
-            state=data["state"],
-            step=data["step"],
-            stability=data["stability"],
-            difficulty=data["difficulty"],
-            due=from_iso(data["due"]),
-            last_review=from_iso(data["last_review"]),
-            reps=data["reps"],
-            lapses=data["lapses"],
-        )
+        """The state saved by ``to_json`` (a log row's ``prev``)."""
+        return cls.from_row({**json.loads(text), "id": card_id})
 
 
 @dataclass
