@@ -6,6 +6,7 @@ never change the generated data and each suite run starts from the same state.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import json
 import os
@@ -79,9 +80,11 @@ class Sandbox:
 
     @classmethod
     def make(cls, generated: Generated) -> "Sandbox":
-        home = data_root() / "scratch" / generated.size
+        # One scratch folder per process, so that runs side by side never share one.
+        home = data_root() / "scratch" / f"{generated.size}-{os.getpid()}"
         if home.exists():
             shutil.rmtree(home)
+        atexit.register(shutil.rmtree, home, True)
         (home / "progress").mkdir(parents=True)
         (home / "anki").mkdir()
         # The decks are only read; a link keeps the copy quick.
