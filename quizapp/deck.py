@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from quizapp.errors import DeckError
@@ -271,19 +270,80 @@ def card_items(card: Any, deck_id: str) -> list[Item]:
     return [Item(card.id, card, deck_id)]
 
 
-@dataclass
 class Deck:
-    id: str
-    title: str
-    description: str
-    path: Path
-    cards: list[Any]
-    lines: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Where each card's id stands in the file, for messages."""
+    """One deck file's deck. Read from the cache, its cards are unpickled only when first used:
+    start-up needs no more than the ids of its items (``item_keys``)."""
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        description: str,
+        path: Path,
+        cards: list[Any] | None = None,
+        lines: dict[str, tuple[int, int]] | None = None,
+        *,
+        index: tuple[list[str], list[tuple[str, str]]] | None = None,
+        load: Callable[[], tuple[list[Any], dict[str, tuple[int, int]]]] | None = None,
+    ):
+        self.id = id
+        self.title = title
+        self.description = description
+        self.path = path
+        self._cards = cards
+        self._lines = lines if lines is not None else ({} if cards is not None else None)
+        self._index = index
+        """(card ids, (item id, kind) of every item), both in deck order, while the cards are not loaded."""
+        self._load = load
+        self.digest = ""
+        """SHA-1 of the file's bytes, when read from a file."""
+
+    def _loaded(self) -> None:
+        if self._cards is None:
+            cards, lines = self._load()  # type: ignore[misc]
+            self._cards, self._lines = cards, lines
+
+    @property
+    def cards(self) -> list[Any]:
+        if self._cards is None:
+            self._loaded()
+        return self._cards  # type: ignore[return-value]
+
+    @cards.setter
+    def cards(self, cards: list[Any]) -> None:
+        self._loaded()
+        self._cards = cards
+        self._index = None
+
+    @property
+    def lines(self) -> dict[str, tuple[int, int]]:
+        """Where each card's id stands in the file, for messages."""
+        if self._lines is None:
+            self._loaded()
+        return self._lines  # type: ignore[return-value]
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the cards themselves are in memory."""
+        return self._cards is not None
+
+    def card_ids(self) -> list[str]:
+        if self._cards is None and self._index is not None:
+            return self._index[0]
+        return [card.id for card in self.cards]
+
+    def item_keys(self) -> list[tuple[str, str]]:
+        """(item id, kind) of every item in deck order, without loading the cards."""
+        if self._cards is None and self._index is not None:
+            return self._index[1]
+        return [(item.id, item.kind) for item in self.items()]
 
     def items(self) -> Iterator[Item]:
         for card in self.cards:
             yield from card_items(card, self.id)
+
+    def __repr__(self) -> str:
+        return f"Deck({self.id!r}, {self.title!r}, path={str(self.path)!r})"
 
 
 @dataclass
@@ -295,6 +355,17 @@ class DeckSet:
 
     def items(self) -> list[Item]:
         return [item for deck in self.decks for item in deck.items()]
+
+    def fingerprint(self) -> str:
+        """Changes whenever the decks' items could have: any deck file's bytes, name, place or order,
+        or the loader's code (``Store.sync_items`` skips a sync when it is as last time)."""
+        digest = hashlib.sha1(DeckCache._code().encode())
+        for deck in self.decks:
+            keys = deck.item_keys()
+            digest.update(f"\n{deck.id}\t{deck.path}\t{deck.digest}\t{len(keys)}".encode())
+            if not deck.digest:  # not read from a file: its items themselves stand for it
+                digest.update(repr(keys).encode())
+        return digest.hexdigest()
 
     def item_map(self, deck_of: Callable[[str], str | None] | None = None) -> "ItemMap":
         """Every item by id (a read-only mapping that makes items as they are asked for); ``deck_of``
@@ -383,7 +454,6 @@ class ItemMap(Mapping[str, Item]):
 
 # --------------------------------------------------------------------------- YAML reading
 
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "seq", "map")
 }
@@ -407,6 +477,8 @@ class _Problem(Exception):
 
 
 def _to_python(node: yaml.Node, path: tuple, marks: _Marks, seen: set[int]) -> Any:
+    import yaml  # read only when a file is parsed: a start from the cache never needs it
+
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if id(node) in seen:
         raise _Problem(line, col, "anchors and aliases (&name / *name) are not allowed in deck files", _path_text(path))
@@ -484,6 +556,8 @@ def _card_problems(errors: list[dict], prefix: tuple, marks: _Marks) -> list[tup
 
 def read_yaml(data: bytes, name: str) -> tuple[Any, _Marks]:
     """Parse deck YAML into plain Python values, every scalar a string, with the place of each."""
+    import yaml
+
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -491,7 +565,7 @@ def read_yaml(data: bytes, name: str) -> tuple[Any, _Marks]:
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise DeckError(name, [f"{name}:{line}:{col} the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})"])
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
     except yaml.MarkedYAMLError as exc:
         raise DeckError(name, [f"{name}:{_yaml_problem(exc, text)}"])
     except yaml.YAMLError as exc:
@@ -567,56 +641,138 @@ class DeckCache:
     """Parsed deck files kept on disk, so that a file that did not change is not parsed again at the
     next start (parsing and validating YAML costs far more than anything else at start-up).
 
-    An entry is used only for the very same bytes (their SHA-1), name and path, and the same loader
-    code; anything else parses the file again and replaces the entry. One pickle per deck file, in
-    the user's own cache folder (``workspace.deck_cache_dir()``), never in the workspace.
+    One entry per deck file, in the user's own cache folder (``workspace.deck_cache_dir()``), never
+    in the workspace. An entry holds, one pickle after the other: its key (format, loader code, name,
+    path), the file's identity (size, times, inode and the SHA-1 of its bytes), the deck's ids and
+    problems, and last the cards themselves, which are read only when the deck is first used.
+
+    A file whose size, modification and change times and inode are as recorded is not read again,
+    as Python's own bytecode cache and git's index do; the change time cannot be set back by a
+    program, so an edit always shows. An entry written within seconds of its file's last change
+    is checked by content (the SHA-1) until a later start finds the file unchanged, because an edit
+    in the same clock tick would leave the times as they were.
     """
 
-    FORMAT = 1
+    FORMAT = 2
     MAX_AGE_DAYS = 60
     """Entries not rewritten for this long are removed whenever another entry is written."""
+    RACY_NS = 2_000_000_000
+    """A file changed this close to the moment its entry was written is checked by content."""
 
     _code_key: str | None = None
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.written = 0
-        """Entries written by this instance (files parsed because they changed)."""
+        """Entries written by this instance for files parsed because they changed."""
 
     @staticmethod
     def _code() -> str:
         # Cached decks hold this module's models: a change to this file (or to pydantic) drops them.
+        # pydantic's version is read from its file, not imported: a start from the cache never needs it.
         if DeckCache._code_key is None:
-            import pydantic
+            import importlib.util
 
-            DeckCache._code_key = hashlib.sha1(Path(__file__).read_bytes() + pydantic.VERSION.encode()).hexdigest()
+            digest = hashlib.sha1(Path(__file__).read_bytes())
+            spec = importlib.util.find_spec("pydantic")
+            if spec is not None and spec.origin:
+                try:
+                    digest.update((Path(spec.origin).parent / "version.py").read_bytes())
+                except OSError:
+                    digest.update(b"unknown pydantic")
+            DeckCache._code_key = digest.hexdigest()
         return DeckCache._code_key
 
     def _entry(self, path: Path) -> Path:
         return self.folder / (hashlib.sha1(str(path.absolute()).encode()).hexdigest()[:32] + ".pickle")
 
-    def _key(self, path: Path, name: str, data: bytes) -> tuple:
-        return (self.FORMAT, self._code(), name, str(path), hashlib.sha1(data).hexdigest())
+    def _key(self, path: Path, name: str) -> tuple:
+        return (self.FORMAT, self._code(), name, str(path))
 
-    def get(self, path: Path, name: str, data: bytes) -> tuple[Deck | None, list[str]] | None:
-        try:
-            with open(self._entry(path), "rb") as fh:
-                if pickle.load(fh) != self._key(path, name, data):
-                    return None
-                return pickle.load(fh)
-        except Exception:  # missing, damaged or from other code: parse the file instead
-            return None
+    @staticmethod
+    def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
-    def put(self, path: Path, name: str, data: bytes, result: tuple[Deck | None, list[str]]) -> None:
+    def get(self, path: Path, name: str, st: os.stat_result) -> tuple[tuple[Deck | None, list[str]] | None, bytes | None]:
+        """The cached result for the file, if it is the one cached; and the file's bytes when they had
+        to be read to tell (so that a miss does not read them twice)."""
         entry = self._entry(path)
+        data: bytes | None = None
+        try:
+            with open(entry, "rb") as fh:
+                key = pickle.load(fh)
+                if key != self._key(path, name):
+                    return None, None
+                identity, sha1, trusted = pickle.load(fh)
+                if not (trusted and identity == self._identity(st)):
+                    data = path.read_bytes()
+                    if hashlib.sha1(data).hexdigest() != sha1:
+                        return None, data
+                    self._refresh(entry, fh, key, st, sha1)
+                head, problems = pickle.load(fh)
+                offset = fh.tell()
+        except Exception:  # missing, damaged or from other code: parse the file instead
+            return None, data
+        if head is None:
+            return (None, problems), data
+        deck_id, title, description, card_ids, keys = head
+        deck = Deck(
+            deck_id, title, description, path, index=(card_ids, keys),
+            load=lambda: self._cards(entry, key, sha1, offset, path, name),
+        )
+        deck.digest = sha1
+        return (deck, problems), data
+
+    def _refresh(self, entry: Path, fh, key: tuple, st: os.stat_result, sha1: str) -> None:
+        # The bytes are as cached but the file's identity is new (touched, copied, checked out) or
+        # was too recent to trust: record it, so that the next start need not read the file.
+        at = fh.tell()
+        rest = fh.read()
+        fh.seek(at)
+        self._write(entry, [key, (self._identity(st), sha1, self._trusted(st))], rest, parsed=False)
+
+    def _cards(self, entry: Path, key: tuple, sha1: str, offset: int, path: Path, name: str):
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with open(entry, "rb") as fh:
+                if pickle.load(fh) == key and pickle.load(fh)[1] == sha1:
+                    fh.seek(offset)
+                    return pickle.load(fh)
+        except Exception:
+            pass
+        finally:
+            if collecting:
+                gc.enable()
+        # The entry changed or went away since the deck was listed: read the file itself.
+        deck, _ = parse_deck(path.read_bytes(), name, path)
+        return (deck.cards, deck.lines) if deck else ([], {})
+
+    def _trusted(self, st: os.stat_result) -> bool:
+        return max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - self.RACY_NS
+
+    def put(self, path: Path, name: str, st: os.stat_result, sha1: str, result: tuple[Deck | None, list[str]]) -> None:
+        deck, problems = result
+        if deck is None:
+            head, payload = None, ([], {})
+        else:
+            head = (deck.id, deck.title, deck.description, deck.card_ids(), deck.item_keys())
+            payload = (deck.cards, deck.lines)
+        tail = pickle.dumps((head, problems), protocol=pickle.HIGHEST_PROTOCOL)
+        tail += pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        ident = (self._identity(st), sha1, self._trusted(st))
+        self._write(self._entry(path), [self._key(path, name), ident], tail)
+
+    def _write(self, entry: Path, first: list, tail: bytes, parsed: bool = True) -> None:
         temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             with open(temporary, "wb") as fh:
-                pickle.dump(self._key(path, name, data), fh, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                for obj in first:
+                    pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(tail)
             os.replace(temporary, entry)
-            self.written += 1
+            self.written += parsed
         except Exception:  # a cache that cannot be written only costs time
             try:
                 temporary.unlink(missing_ok=True)
@@ -638,27 +794,34 @@ def load_deck_file(
     path: Path, name: str | None = None, root: Path | None = None, cache: DeckCache | None = None
 ) -> tuple[Deck | None, list[str]]:
     """Read and validate one file, refusing links that lead outside ``root`` and oversized files.
-    With ``cache``, a file read before with the same bytes is not parsed again."""
+    With ``cache``, a file read before and unchanged since is not parsed again."""
     name = name or str(path)
     try:
         if root is not None and path.is_symlink():
             target = path.resolve()
             if not target.is_relative_to(root.resolve()):
                 return None, [f"{name}:1:1 a link to a file outside the decks folder ({target}) is not followed"]
-        size = path.stat().st_size
-        if size > MAX_DECK_BYTES:
+        st = path.stat()
+        if st.st_size > MAX_DECK_BYTES:
             return None, [
-                f"{name}:1:1 the file is {size / 1e6:.1f} MB; deck files are limited to {MAX_DECK_BYTES // 2**20} MB"
+                f"{name}:1:1 the file is {st.st_size / 1e6:.1f} MB; deck files are limited to {MAX_DECK_BYTES // 2**20} MB"
             ]
-        data = path.read_bytes()
+        if cache is not None:
+            found, data = cache.get(path, name, st)
+            if found is not None:
+                return found
+        else:
+            data = None
+        if data is None:
+            data = path.read_bytes()
     except OSError as exc:
         return None, [f"{name}:1:1 cannot read the file: {exc.strerror or exc}"]
-    if cache is None:
-        return parse_deck(data, name, path)
-    found = cache.get(path, name, data)
-    if found is None:
-        found = parse_deck(data, name, path)
-        cache.put(path, name, data, found)
+    found = parse_deck(data, name, path)
+    sha1 = hashlib.sha1(data).hexdigest()
+    if found[0] is not None:
+        found[0].digest = sha1
+    if cache is not None:
+        cache.put(path, name, st, sha1, found)
     return found
 
 
@@ -698,6 +861,11 @@ def _load_decks(folders: Iterable[Path], base: Path | None, cache: DeckCache | N
                 result.problems.append(f"{name}:1:1 id: deck id '{deck.id}' is already used by {deck_owner[deck.id]}")
                 continue
             deck_owner[deck.id] = name
+            ids = deck.card_ids()
+            if not any(card_id in card_owner for card_id in ids):
+                card_owner.update(dict.fromkeys(ids, name))
+                result.decks.append(deck)
+                continue
             kept = []
             for card in deck.cards:
                 if card.id in card_owner:

@@ -39,6 +39,8 @@ APPLICATION_ID = 0x517A4170
 """Written into the SQLite header so a file can be told to be ours."""
 BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another process's lock before giving up with a message."""
+SYNCED_KEY = "synced_decks"
+"""Setting: the fingerprint of the decks the cards last matched, and the number of cards then."""
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 
@@ -482,22 +484,34 @@ class Store:
         value = self.scalar("SELECT value FROM settings WHERE key = ?", [key])
         return default if value is None else json.loads(value)
 
+    _SET_SETTING = "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+
     def set_setting(self, key: str, value: Any) -> None:
         with self.write() as c:
-            c.execute(
-                "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [key, json.dumps(value)],
-            )
+            c.execute(self._SET_SETTING, [key, json.dumps(value)])
 
     # ------------------------------------------------------------------ cards
 
-    def sync_items(self, items: Iterable[tuple[str, str, str]], now: datetime | None = None) -> dict[str, int]:
-        """Make ``cards`` match the decks: ``items`` is (item id, deck id, kind) for every loaded item.
+    def sync_items(
+        self,
+        items: Iterable[tuple[str, str, str]] | Callable[[], Iterable[tuple[str, str, str]]],
+        now: datetime | None = None,
+        fingerprint: str | None = None,
+    ) -> dict[str, int]:
+        """Make ``cards`` match the decks: ``items`` is (item id, deck id, kind) for every loaded item
+        (or a function giving them, called only when needed).
 
         New items are added as new cards at the end of the new queue; items no longer in any deck are
         marked absent (orphans) and keep their history; items that moved deck follow. Nothing is written
-        when nothing changed.
+        when nothing changed. With ``fingerprint`` (``DeckSet.fingerprint()``), a sync that found the
+        cards matching decks of the same fingerprint is remembered, and the next one with the same
+        fingerprint and as many cards in the database does nothing at all.
         """
+        cards = self.conn.execute("SELECT count(*) FROM cards").fetchone()[0]
+        if fingerprint is not None and self.get_setting(SYNCED_KEY) == [fingerprint, cards]:
+            return {"added": 0, "changed": 0, "orphaned": 0}
+        if callable(items):
+            items = items()
         wanted = {item_id: (deck_id, kind) for item_id, deck_id, kind in items}
         have = {
             row[0]: (row[1], row[2], row[3])
@@ -508,7 +522,15 @@ class Store:
             (d, k, i) for i, (d, k) in wanted.items() if i in have and (have[i][0], have[i][1], have[i][2]) != (d, k, 1)
         ]
         gone = [i for i, (_, _, present) in have.items() if present and i not in wanted]
-        if added or changed or gone:
+        remember = [SYNCED_KEY, json.dumps([fingerprint, cards + len(added)])]
+        if not (added or changed or gone):
+            if fingerprint is not None:
+                try:
+                    with self.write() as c:
+                        c.execute(self._SET_SETTING, remember)
+                except (sqlite3.Error, StoreError):  # read-only, full or busy: the next start syncs again, that is all
+                    pass
+        else:
             now_text = to_iso(now or utcnow())
             with self.write() as c:
                 start = (c.execute("SELECT MAX(new_position) FROM cards").fetchone()[0] or 0) + 1
@@ -518,6 +540,8 @@ class Store:
                 )
                 c.executemany("UPDATE cards SET deck_id = ?, kind = ?, present = 1 WHERE id = ?", changed)
                 c.executemany("UPDATE cards SET present = 0 WHERE id = ?", [(i,) for i in gone])
+                if fingerprint is not None:
+                    c.execute(self._SET_SETTING, remember)
         return {"added": len(added), "changed": len(changed), "orphaned": len(gone)}
 
     def orphans(self) -> list[dict]:

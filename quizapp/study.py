@@ -408,21 +408,23 @@ class Opened:
         return Study(self.store, self.decks, clock=clock)
 
 
-def interleaved(decks: DeckSet) -> list[Item]:
-    """Every item, taking one from each deck in turn, so new cards of "review all" mix the decks."""
-    queues = [list(deck.items()) for deck in decks.decks]
-    out: list[Item] = []
+def interleaved(decks: DeckSet) -> list[tuple[str, str, str]]:
+    """(item id, deck id, kind) of every item, taking one from each deck in turn, so that new cards
+    of "review all" mix the decks. Needs only the decks' ids, never their cards."""
+    queues = [[(item_id, deck.id, kind) for item_id, kind in deck.item_keys()] for deck in decks.decks]
+    out: list[tuple[str, str, str]] = []
     for round_ in range(max((len(q) for q in queues), default=0)):
         out.extend(q[round_] for q in queues if round_ < len(q))
     return out
 
 
 def open_workspace(workspace: Workspace, db_path: Path | None = None) -> Opened:
-    """Load the decks, open (and migrate) the progress database, and sync cards by id."""
+    """Load the decks, open (and migrate) the progress database, and sync cards by id (skipped when
+    the deck files are exactly those of the last sync)."""
     decks = load_decks(workspace.deck_dirs, base=workspace.home, cache=DeckCache(deck_cache_dir()))
     store = Store.open(db_path or workspace.db_path)
     try:
-        sync = store.sync_items((item.id, item.deck_id, item.kind) for item in interleaved(decks))
+        sync = store.sync_items(lambda: interleaved(decks), fingerprint=decks.fingerprint())
     except Exception:
         store.close()
         raise

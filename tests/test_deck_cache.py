@@ -91,3 +91,65 @@ def test_items_are_found_whatever_deck_the_database_names(tmp_path: Path):
         assert items["o1"].deck_id == "other"
         assert items["s-cloze::c2"].deck_id == "small"
         assert "o2" not in items
+
+
+def test_cards_of_a_cached_deck_are_read_only_when_used(tmp_path: Path):
+    folder = tmp_path / "decks"
+    write_deck(folder, "small.yaml", SMALL_DECK)
+    first = load_decks([folder], cache=DeckCache(tmp_path / "cache"))
+    again = load_decks([folder], cache=DeckCache(tmp_path / "cache"))
+    deck = again.decks[0]
+    assert not deck.loaded
+    assert deck.item_keys() == [(i.id, i.kind) for i in first.decks[0].items()]
+    assert deck.card_ids() == [c.id for c in first.decks[0].cards]
+    assert not deck.loaded
+    assert deck.cards == first.decks[0].cards and deck.loaded
+
+
+def test_a_touched_but_unchanged_file_is_not_parsed_again(tmp_path: Path):
+    folder = tmp_path / "decks"
+    path = write_deck(folder, "small.yaml", SMALL_DECK)
+    load_decks([folder], cache=DeckCache(tmp_path / "cache"))
+    path.touch()
+    cache = DeckCache(tmp_path / "cache")
+    assert "TorchDynamo" in fronts(load_decks([folder], cache=cache))
+    assert cache.written == 0
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen_days_later(tmp_path: Path):
+    folder = tmp_path / "decks"
+    path = write_deck(folder, "small.yaml", SMALL_DECK)
+    old = path.stat()
+    os.utime(path, ns=(old.st_atime_ns - 10**13, old.st_mtime_ns - 10**13))  # written long ago
+    stamp = path.stat()
+    load_decks([folder], cache=DeckCache(tmp_path / "cache"))
+    load_decks([folder], cache=DeckCache(tmp_path / "cache"))  # trusted by its times from now on
+    path.write_text(path.read_text().replace("front: TorchDynamo", "front: TorchDynama"))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert "TorchDynama" in fronts(load_decks([folder], cache=DeckCache(tmp_path / "cache")))
+
+
+def test_opening_again_with_the_same_decks_skips_the_sync_and_an_edit_does_not(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("QUIZAPP_CACHE_DIR", str(tmp_path / "cache"))
+    home = tmp_path / "home"
+    path = write_deck(home / "decks", "small.yaml", SMALL_DECK)
+    workspace = Workspace(home, (home / "decks",), "test")
+    opened = open_workspace(workspace)
+    assert opened.sync["added"] > 0
+    opened.store.close()
+    opened = open_workspace(workspace)
+    assert opened.sync == {"added": 0, "changed": 0, "orphaned": 0}
+    assert not any(d.loaded for d in opened.decks.decks)
+    assert opened.study().next_item() is not None
+    opened.store.close()
+    path.write_text(path.read_text().replace("cards:\n", "cards:\n  - {id: s-new, front: q, back: a, source: s}\n", 1))
+    opened = open_workspace(workspace)
+    assert opened.sync["added"] == 1
+    assert opened.store.scalar("SELECT count(*) FROM cards WHERE id = 's-new'") == 1
+    # A database whose cards no longer match (another copy restored, rows removed) is synced again.
+    with opened.store.write() as c:
+        c.execute("DELETE FROM cards WHERE id = 's-new'")
+    opened.store.close()
+    opened = open_workspace(workspace)
+    assert opened.sync["added"] == 1
+    opened.store.close()
