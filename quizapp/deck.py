@@ -848,11 +848,16 @@ def load_decks(folders: Iterable[Path], base: Path | None = None, cache: DeckCac
 
 def _load_decks(folders: Iterable[Path], base: Path | None, cache: DeckCache | None) -> DeckSet:
     result = DeckSet()
+    seen: set[str] = set()
+    """Every card id so far."""
+    owners: list[tuple[Deck, str]] = []
+    """Decks whose ids are not yet in ``card_owner`` (made only when an id turns up twice)."""
     card_owner: dict[str, str] = {}
     deck_owner: dict[str, str] = {}
     for folder in folders:
+        parent = _display_parent(folder, base)
         for path in deck_files(folder):
-            name = _display_name(path, base)
+            name = str(parent / path.name) if parent is not None else str(path)
             deck, problems = load_deck_file(path, name, root=folder, cache=cache)
             result.problems.extend(problems)
             if deck is None:
@@ -862,10 +867,14 @@ def _load_decks(folders: Iterable[Path], base: Path | None, cache: DeckCache | N
                 continue
             deck_owner[deck.id] = name
             ids = deck.card_ids()
-            if not any(card_id in card_owner for card_id in ids):
-                card_owner.update(dict.fromkeys(ids, name))
+            before = len(seen)
+            seen.update(ids)
+            if len(seen) == before + len(ids):  # no id used before: the usual case, checked in bulk
+                owners.append((deck, name))
                 result.decks.append(deck)
                 continue
+            _owners(owners, card_owner)
+            owners = []
             kept = []
             for card in deck.cards:
                 if card.id in card_owner:
@@ -884,13 +893,23 @@ def _load_decks(folders: Iterable[Path], base: Path | None, cache: DeckCache | N
     return result
 
 
-def _display_name(path: Path, base: Path | None) -> str:
+def _owners(decks: list[tuple[Deck, str]], owner: dict[str, str] | None = None) -> dict[str, str]:
+    owner = {} if owner is None else owner
+    for deck, name in decks:
+        owner.update(dict.fromkeys(deck.card_ids(), name))
+    return owner
+
+
+def _display_parent(folder: Path, base: Path | None) -> Path | None:
+    """How the files of ``folder`` are named in messages: relative to ``base``, else to the current
+    folder; None to name them as given."""
+    # The folder resolved, not the files: a link is named as itself, not as what it points to.
+    resolved = folder.resolve()
     for root in (base, Path.cwd()):
         if root is None:
             continue
         try:
-            # The folder resolved, not the file: a link is named as itself, not as what it points to.
-            return str((path.parent.resolve() / path.name).relative_to(root.resolve()))
+            return resolved.relative_to(root.resolve())
         except ValueError:
             continue
-    return str(path)
+    return None

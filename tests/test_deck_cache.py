@@ -153,3 +153,18 @@ def test_opening_again_with_the_same_decks_skips_the_sync_and_an_edit_does_not(t
     opened = open_workspace(workspace)
     assert opened.sync["added"] == 1
     opened.store.close()
+
+
+def test_ids_used_twice_across_several_files_name_the_first_file(tmp_path: Path):
+    folder = tmp_path / "decks"
+    card = "  - {{id: {}, front: q, back: a, source: s}}\n"
+    write_deck(folder, "a.yaml", "id: a\ntitle: A\ncards:\n" + card.format("x"))
+    write_deck(folder, "b.yaml", "id: b\ntitle: B\ncards:\n" + card.format("y") + card.format("x"))
+    write_deck(folder, "c.yaml", "id: c\ntitle: C\ncards:\n" + card.format("z") + card.format("y"))
+    for _ in range(2):  # parsed, then from the cache
+        decks = load_decks([folder], base=tmp_path, cache=DeckCache(tmp_path / "cache"))
+        assert [(d.id, d.card_ids()) for d in decks.decks] == [("a", ["x"]), ("b", ["y"]), ("c", ["z"])]
+        assert decks.problems == [
+            "decks/b.yaml:5:10 id: card id 'x' is already used in decks/a.yaml; this card is left out",
+            "decks/c.yaml:5:10 id: card id 'y' is already used in decks/b.yaml; this card is left out",
+        ]
