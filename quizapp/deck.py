@@ -283,7 +283,7 @@ class Deck:
         cards: list[Any] | None = None,
         lines: dict[str, tuple[int, int]] | None = None,
         *,
-        index: tuple[list[str], list[tuple[str, str]]] | None = None,
+        index: tuple[str, str, str] | None = None,
         load: Callable[[], tuple[list[Any], dict[str, tuple[int, int]]]] | None = None,
     ):
         self.id = id
@@ -293,7 +293,9 @@ class Deck:
         self._cards = cards
         self._lines = lines if lines is not None else ({} if cards is not None else None)
         self._index = index
-        """(card ids, (item id, kind) of every item), both in deck order, while the cards are not loaded."""
+        """While the cards are not loaded: their ids, their items' ids and their items' kinds, each
+        joined by line breaks (ids never hold one), in deck order; split only when asked for."""
+        self._split: tuple[list[str], list[tuple[str, str]]] | None = None
         self._load = load
         self.digest = ""
         """SHA-1 of the file's bytes, when read from a file."""
@@ -313,7 +315,7 @@ class Deck:
     def cards(self, cards: list[Any]) -> None:
         self._loaded()
         self._cards = cards
-        self._index = None
+        self._index = self._split = None
 
     @property
     def lines(self) -> dict[str, tuple[int, int]]:
@@ -327,16 +329,30 @@ class Deck:
         """Whether the cards themselves are in memory."""
         return self._cards is not None
 
+    def _listed(self) -> tuple[list[str], list[tuple[str, str]]]:
+        if self._split is None:
+            card_ids, item_ids, kinds = self._index  # type: ignore[misc]
+            self._split = (
+                card_ids.split("\n") if card_ids else [],
+                list(zip(item_ids.split("\n"), kinds.split("\n"))) if item_ids else [],
+            )
+        return self._split
+
     def card_ids(self) -> list[str]:
         if self._cards is None and self._index is not None:
-            return self._index[0]
+            return self._listed()[0]
         return [card.id for card in self.cards]
 
     def item_keys(self) -> list[tuple[str, str]]:
         """(item id, kind) of every item in deck order, without loading the cards."""
         if self._cards is None and self._index is not None:
-            return self._index[1]
+            return self._listed()[1]
         return [(item.id, item.kind) for item in self.items()]
+
+    def item_count(self) -> int:
+        if self._cards is None and self._index is not None:
+            return self._index[2].count("\n") + 1 if self._index[1] else 0
+        return len(self.item_keys())
 
     def items(self) -> Iterator[Item]:
         for card in self.cards:
@@ -361,10 +377,9 @@ class DeckSet:
         or the loader's code (``Store.sync_items`` skips a sync when it is as last time)."""
         digest = hashlib.sha1(DeckCache._code().encode())
         for deck in self.decks:
-            keys = deck.item_keys()
-            digest.update(f"\n{deck.id}\t{deck.path}\t{deck.digest}\t{len(keys)}".encode())
+            digest.update(f"\n{deck.id}\t{deck.path}\t{deck.digest}\t{deck.item_count()}".encode())
             if not deck.digest:  # not read from a file: its items themselves stand for it
-                digest.update(repr(keys).encode())
+                digest.update(repr(deck.item_keys()).encode())
         return digest.hexdigest()
 
     def item_map(self, deck_of: Callable[[str], str | None] | None = None) -> "ItemMap":
@@ -653,7 +668,7 @@ class DeckCache:
     in the same clock tick would leave the times as they were.
     """
 
-    FORMAT = 2
+    FORMAT = 3
     MAX_AGE_DAYS = 60
     """Entries not rewritten for this long are removed whenever another entry is written."""
     RACY_NS = 2_000_000_000
@@ -715,9 +730,10 @@ class DeckCache:
             return None, data
         if head is None:
             return (None, problems), data
-        deck_id, title, description, card_ids, keys = head
+        deck_id, title, description, card_ids, item_ids, kinds = head
+        index = (card_ids, item_ids, kinds)
         deck = Deck(
-            deck_id, title, description, path, index=(card_ids, keys),
+            deck_id, title, description, path, index=index,
             load=lambda: self._cards(entry, key, sha1, offset, path, name),
         )
         deck.digest = sha1
@@ -756,7 +772,10 @@ class DeckCache:
         if deck is None:
             head, payload = None, ([], {})
         else:
-            head = (deck.id, deck.title, deck.description, deck.card_ids(), deck.item_keys())
+            # Ids never hold a line break: joined, they unpickle many times faster than lists.
+            keys = deck.item_keys()
+            head = (deck.id, deck.title, deck.description, "\n".join(deck.card_ids()),
+                    "\n".join(k[0] for k in keys), "\n".join(k[1] for k in keys))
             payload = (deck.cards, deck.lines)
         tail = pickle.dumps((head, problems), protocol=pickle.HIGHEST_PROTOCOL)
         tail += pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
@@ -778,6 +797,24 @@ class DeckCache:
                 temporary.unlink(missing_ok=True)
             except OSError:
                 pass
+
+    def _crosscheck_entry(self, folders: list[Path]) -> Path:
+        joined = "\n".join(str(folder.absolute()) for folder in folders)
+        return self.folder / ("folders-" + hashlib.sha1(joined.encode()).hexdigest()[:32] + ".pickle")
+
+    def get_crosscheck(self, folders: list[Path], key: Any) -> Any:
+        """What ``_crosscheck`` found for exactly these files, if it was kept."""
+        try:
+            with open(self._crosscheck_entry(folders), "rb") as fh:
+                if pickle.load(fh) == key:
+                    return pickle.load(fh)
+        except Exception:
+            pass
+        return None
+
+    def put_crosscheck(self, folders: list[Path], key: Any, outcome: Any) -> None:
+        self._write(self._crosscheck_entry(folders), [key], pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL),
+                    parsed=False)
 
     def prune(self) -> None:
         """Remove entries not rewritten for ``MAX_AGE_DAYS`` (deck files that moved or went away)."""
@@ -847,50 +884,77 @@ def load_decks(folders: Iterable[Path], base: Path | None = None, cache: DeckCac
 
 
 def _load_decks(folders: Iterable[Path], base: Path | None, cache: DeckCache | None) -> DeckSet:
+    folders = list(folders)
+    files: list[tuple[str, Deck | None, list[str]]] = []
+    for folder in folders:
+        parent = _display_parent(folder, base)
+        for path in deck_files(folder):
+            name = str(parent / path.name) if parent is not None else str(path)
+            deck, problems = load_deck_file(path, name, root=folder, cache=cache)
+            files.append((name, deck, problems))
+    # Which decks and cards are left out because another file already used their ids depends only on
+    # the files: worked out once for the same files, and kept in the cache like the files themselves.
+    key = (DeckCache.FORMAT, DeckCache._code(), [(name, deck.id, deck.digest) if deck else name for name, deck, _ in files])
+    outcome = cache.get_crosscheck(folders, key) if cache is not None else None
+    if outcome is None:
+        outcome = _crosscheck(files)
+        if cache is not None:
+            cache.put_crosscheck(folders, key, outcome)
     result = DeckSet()
+    for (name, deck, problems), (skip, dropped, messages) in zip(files, outcome):
+        result.problems.extend(problems)
+        result.problems.extend(messages)
+        if deck is None or skip:
+            continue
+        if dropped:
+            gone = set(dropped)
+            deck.cards = [card for card in deck.cards if card.id not in gone]
+        result.decks.append(deck)
+    if cache is not None and cache.written:
+        cache.prune()
+    return result
+
+
+def _crosscheck(files: list[tuple[str, Deck | None, list[str]]]) -> list[tuple[bool, list[str], list[str]]]:
+    """For each file: whether its deck is left out (its deck id is taken), the ids of its cards left
+    out (taken by an earlier file), and the messages saying so."""
+    outcome: list[tuple[bool, list[str], list[str]]] = []
     seen: set[str] = set()
     """Every card id so far."""
     owners: list[tuple[Deck, str]] = []
     """Decks whose ids are not yet in ``card_owner`` (made only when an id turns up twice)."""
     card_owner: dict[str, str] = {}
     deck_owner: dict[str, str] = {}
-    for folder in folders:
-        parent = _display_parent(folder, base)
-        for path in deck_files(folder):
-            name = str(parent / path.name) if parent is not None else str(path)
-            deck, problems = load_deck_file(path, name, root=folder, cache=cache)
-            result.problems.extend(problems)
-            if deck is None:
-                continue
-            if deck.id in deck_owner:
-                result.problems.append(f"{name}:1:1 id: deck id '{deck.id}' is already used by {deck_owner[deck.id]}")
-                continue
-            deck_owner[deck.id] = name
-            ids = deck.card_ids()
-            before = len(seen)
-            seen.update(ids)
-            if len(seen) == before + len(ids):  # no id used before: the usual case, checked in bulk
-                owners.append((deck, name))
-                result.decks.append(deck)
-                continue
-            _owners(owners, card_owner)
-            owners = []
-            kept = []
-            for card in deck.cards:
-                if card.id in card_owner:
-                    line, col = deck.lines.get(card.id, (1, 1))
-                    result.problems.append(
-                        f"{name}:{line}:{col} id: card id '{card.id}' is already used in {card_owner[card.id]}; "
-                        "this card is left out"
-                    )
-                    continue
-                card_owner[card.id] = name
-                kept.append(card)
-            deck.cards = kept
-            result.decks.append(deck)
-    if cache is not None and cache.written:
-        cache.prune()
-    return result
+    for name, deck, _ in files:
+        if deck is None:
+            outcome.append((False, [], []))
+            continue
+        if deck.id in deck_owner:
+            outcome.append((True, [], [f"{name}:1:1 id: deck id '{deck.id}' is already used by {deck_owner[deck.id]}"]))
+            continue
+        deck_owner[deck.id] = name
+        ids = deck.card_ids()
+        before = len(seen)
+        seen.update(ids)
+        if len(seen) == before + len(ids):  # no id used before: the usual case, checked in bulk
+            owners.append((deck, name))
+            outcome.append((False, [], []))
+            continue
+        _owners(owners, card_owner)
+        owners = []
+        dropped, messages = [], []
+        for card_id in ids:
+            if card_id in card_owner:
+                line, col = deck.lines.get(card_id, (1, 1))
+                messages.append(
+                    f"{name}:{line}:{col} id: card id '{card_id}' is already used in {card_owner[card_id]}; "
+                    "this card is left out"
+                )
+                dropped.append(card_id)
+            else:
+                card_owner[card_id] = name
+        outcome.append((False, dropped, messages))
+    return outcome
 
 
 def _owners(decks: list[tuple[Deck, str]], owner: dict[str, str] | None = None) -> dict[str, str]:
