@@ -25,10 +25,8 @@ from quizapp.deck import DeckSet
 from quizapp.errors import QuizappError
 from quizapp.scheduling import Scheduler, StudySettings, day_start, load_settings, study_day, to_fsrs
 from quizapp.stats import Report, curve_params, ensure_sql_math, load_tags, recall_sql
-from quizapp.store import NEW, CardState, Store, to_iso, utcnow
+from quizapp.store import NEW, PLAN_KEY, CardState, Store, to_iso, utcnow
 
-PLAN_KEY = "plan"
-"""The settings key the plan is stored under."""
 MAX_ANSWERS_PER_CARD = 100
 """The simulation stops a card after this many answers (a target near 0.99 makes intervals short)."""
 

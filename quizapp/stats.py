@@ -31,7 +31,6 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
-from sqlite_utils import Database
 
 from quizapp.deck import STAGES, DeckSet, Item, card_items
 from quizapp.scheduling import Scheduler, StudySettings, day_start, study_day
@@ -113,7 +112,7 @@ def reading(store: Store) -> Iterator[Store]:
     # A long log is read several times over; keep its pages and the sorts in memory.
     conn.execute("PRAGMA cache_size = -65536")
     conn.execute("PRAGMA temp_store = MEMORY")
-    reader = Store(Database(conn, execute_plugins=False), store.path)
+    reader = Store(conn, store.path)
     try:
         yield reader
     finally:

@@ -18,20 +18,33 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# sqlite-utils imports numpy and pandas when they are installed, only to map their scalar types to
-# column types. quizapp never stores such values, and numpy alone is ~100 ms of every start, so both
-# are hidden while sqlite-utils loads; a later `import numpy` elsewhere works as usual.
-_HIDDEN = [name for name in ("numpy", "pandas") if name not in sys.modules]
-sys.modules.update(dict.fromkeys(_HIDDEN))  # None there makes `import numpy` fail at once
-try:
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+
+def _sqlite_utils():
+    """sqlite-utils' ``Database`` and ``Migrations``, imported when first needed: opening a database
+    whose schema is up to date, answering and counting need only the standard library."""
+    if "sqlite_utils" not in sys.modules:
+        # sqlite-utils imports numpy and pandas when they are installed, only to map their scalar
+        # types to column types. quizapp never stores such values, and numpy alone is ~100 ms, so both
+        # are hidden while sqlite-utils loads; a later `import numpy` elsewhere works as usual.
+        hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
+        sys.modules.update(dict.fromkeys(hidden))  # None there makes `import numpy` fail at once
+        try:
+            import sqlite_utils  # noqa: F401
+        finally:
+            for name in hidden:
+                if sys.modules.get(name, 0) is None:
+                    del sys.modules[name]
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
-finally:
-    for _name in _HIDDEN:
-        if sys.modules.get(_name, 0) is None:
-            del sys.modules[_name]
+
+    return Database, Migrations
+
 
 from quizapp.errors import StoreError, StoreLockedError
 
@@ -39,12 +52,56 @@ APPLICATION_ID = 0x517A4170
 """Written into the SQLite header so a file can be told to be ours."""
 BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another process's lock before giving up with a message."""
+PLAN_KEY = "plan"
+"""Setting: the interview date and target (``quizapp.plan``)."""
 SYNCED_KEY = "synced_decks"
 """Setting: the fingerprint of the decks the cards last matched, and the number of cards then."""
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 
-migrations = Migrations("quizapp")
+class _Migrations:
+    """The schema's migrations, registered (``@migrations()``) without importing sqlite-utils; its
+    ``Migrations``, which applies them and records each in ``_sqlite_migrations``, is made when
+    first needed. Everything else is that object's."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._registered: list[tuple[Callable, dict]] = []
+        self._real: Any = None
+
+    def __call__(self, **options) -> Callable:
+        def register(func: Callable) -> Callable:
+            if self._real is not None:
+                self._real(**options)(func)
+            else:
+                self._registered.append((func, options))
+            return func
+
+        return register
+
+    @property
+    def real(self) -> Any:
+        if self._real is None:
+            _, Migrations = _sqlite_utils()
+            real = Migrations(self.name)
+            for func, options in self._registered:
+                real(**options)(func)
+            self._real = real
+        return self._real
+
+    def names(self) -> list[str]:
+        if self._real is not None:
+            return [m.name for m in self._real._migrations]
+        return [options.get("name") or func.__name__ for func, options in self._registered]
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self.real, attr)
+
+
+migrations = _Migrations("quizapp")
 
 
 @migrations()
@@ -139,7 +196,7 @@ def m004_review_retention_index(db: Database) -> None:
     )
 
 # Add migrations above this line, in order; never edit one that has shipped.
-SCHEMA_VERSION = len(migrations._migrations)
+SCHEMA_VERSION = len(migrations)
 """One more with every migration; a database with a higher number is refused."""
 
 
@@ -337,22 +394,26 @@ class Store:
     Open it with ``Store.open(path)``; every write is one short ``BEGIN IMMEDIATE`` transaction.
     """
 
-    def __init__(self, db: Database, path: Path | None):
-        self.db = db
-        """The sqlite-utils database, for queries and tables."""
+    def __init__(self, conn: sqlite3.Connection, path: Path | None):
+        self.conn = conn
         self.path = path
         """The file, or None for an in-memory store."""
+        self._db: Database | None = None
 
     @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+    def db(self) -> Database:
+        """The sqlite-utils database on the same connection, for tables and migrations."""
+        if self._db is None:
+            Database, _ = _sqlite_utils()
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
 
     @classmethod
     def open(cls, path: Path | str | None, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> "Store":
         """Open (creating and migrating as needed) the database at ``path``; ``None`` means in memory."""
         if path is None or str(path) == ":memory:":
             conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            store = cls(Database(conn, execute_plugins=False), None)
+            store = cls(conn, None)
             store._prepare()
             return store
         path = Path(path)
@@ -369,7 +430,7 @@ class Store:
             )
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open {path}: {exc}") from None
-        store = cls(Database(conn, execute_plugins=False), path)
+        store = cls(conn, path)
         try:
             store._prepare(busy_timeout_ms)
         except StoreError:
@@ -393,11 +454,26 @@ class Store:
         # leave a file that the next start refuses as foreign.
         if c.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if self._up_to_date():
+            return
         pending = migrations.pending(self.db)
         if pending:
             self._migrate(all(m.transactional for m in pending))
         if c.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _up_to_date(self) -> bool:
+        """Whether every migration is applied, asked of SQLite directly (sqlite-utils not needed)."""
+        c = self.conn
+        if c.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            return False
+        try:
+            applied = {
+                row[0] for row in c.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [migrations.name])
+            }
+        except sqlite3.OperationalError:  # no such table: nothing applied yet
+            return False
+        return applied.issuperset(migrations.names())
 
     def _migrate(self, transactional: bool) -> None:
         """Back up, then apply every pending migration in one transaction: all of them or none.
@@ -472,7 +548,10 @@ class Store:
             raise _store_error(exc, self.path) from None
 
     def query(self, sql: str, params: Iterable | dict = ()) -> list[dict]:
-        return list(self.db.query(sql, params))
+        """The rows as dicts of column name to value."""
+        cursor = self.conn.execute(sql, params)
+        columns = [d[0] for d in cursor.description or ()]
+        return [dict(zip(columns, row)) for row in cursor]
 
     def scalar(self, sql: str, params: Iterable | dict = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()

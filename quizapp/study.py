@@ -11,7 +11,7 @@ from pathlib import Path
 
 from quizapp.deck import DeckCache, DeckSet, Item, card_items, load_decks
 from quizapp.scheduling import Scheduler, StudySettings, day_start, load_settings, study_day
-from quizapp.store import NEW, REVIEW, LogEntry, Store, new_id, to_iso, utcnow
+from quizapp.store import NEW, PLAN_KEY, REVIEW, LogEntry, Store, new_id, to_iso, utcnow
 from quizapp.workspace import Workspace, deck_cache_dir
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -214,14 +214,16 @@ class Study:
         that day come first. With ``focus``, only its cards, due or not (see ``Focus``)."""
         if focus is not None:
             return self._next_in_focus(focus)
-        from quizapp.plan import review_order
-
         params = self._bounds()
         learning = self._first("state IN (1, 3) AND due <= :now", "due", params, deck_id)
         if learning:
             return self.items[learning]
         new_left, reviews_left = self.limits_left()
-        order, order_params = review_order(self.store, self.scheduler, self.now())
+        order, order_params = "due", {}
+        if self.store.scalar("SELECT 1 FROM settings WHERE key = ?", [PLAN_KEY]):
+            from quizapp.plan import review_order  # its figures are needed only once a plan is set
+
+            order, order_params = review_order(self.store, self.scheduler, self.now())
         review = (
             self._first("state = 2 AND due < :day_end", order, {**params, **order_params}, deck_id) if reviews_left else None
         )

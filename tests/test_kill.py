@@ -82,7 +82,7 @@ def run_kill_loop(
 ) -> tuple[set[str], list[int], list[str]]:
     """One session per entry of ``homes``, each SIGKILLed at a random moment: with probability
     ``during_start`` up to ``max_delay`` after it was forked (often while it opens the workspace),
-    otherwise up to ``max_delay`` after it is ready to answer.
+    otherwise up to ``max_delay`` after it is ready to answer and has answered up to three cards.
 
     Returns the acknowledged answer ids, the number acknowledged by each killed session, and any
     session's own crash.
@@ -115,11 +115,16 @@ def run_kill_loop(
                     pid = int(value)
             ended = None
             if rng.random() >= during_start:
-                while ended is None:
+                # Up to three answers first, so that a loaded machine's slow answers still get killed
+                # among answers and not only just after start-up.
+                wanted, ready = rng.randrange(4), False
+                while ended is None and not (ready and len(acked) - before >= wanted):
                     kind, value = server.stdout.readline().split()
                     if kind == "ready":
-                        break
-                    if kind == "done":
+                        ready = True
+                    elif kind == "ack":
+                        acked.add(value)
+                    elif kind == "done":
                         ended = int(value)
             time.sleep(rng.uniform(0, max_delay))
             try:

@@ -126,3 +126,17 @@ def test_sync_writes_nothing_when_nothing_changed(tmp_path):
     assert store.sync_items(items) == {"added": 0, "changed": 0, "orphaned": 0}
     assert store.conn.total_changes == changes
     store.close()
+
+
+def test_opening_an_up_to_date_database_needs_no_sqlite_utils(tmp_path):
+    import subprocess
+    import sys
+
+    Store.open(tmp_path / "q.db").close()
+    code = (
+        "import sys; from quizapp.store import Store; s = Store.open(sys.argv[1]); "
+        "s.sync_items([('a', 'd', 'basic')]); print(s.query('SELECT id, kind FROM cards')); "
+        "print('sqlite_utils' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "q.db")], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[{'id': 'a', 'kind': 'basic'}]", "False"]

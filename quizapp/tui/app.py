@@ -47,10 +47,10 @@ class QuizApp(App[int]):
         self.options = options
 
     def on_mount(self) -> None:
-        from quizapp.tui.screens.home import HomeScreen
-
         # Opened straight into another screen, the home screen is built only when the user goes back.
         if self.start == "home":
+            from quizapp.tui.screens.home import HomeScreen
+
             self.push_screen(HomeScreen())
         if self.opened.store.path is not None:
             # One soon after start keeps the last session's end (skipped when nothing changed), then
