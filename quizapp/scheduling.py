@@ -4,39 +4,95 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 import fsrs
-from pydantic import BaseModel, ConfigDict, Field
 
 from quizapp.store import NEW, CardState, LogEntry
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
-class StudySettings(BaseModel):
-    """What a user can tune about scheduling; stored in the ``settings`` table under ``study``."""
+_NUMBER_LIMITS = {
+    "desired_retention": (float, 0.7, 0.99),
+    "new_per_day": (int, 0, 9999),
+    "reviews_per_day": (int, 0, 99999),
+    "rollover_hour": (int, 0, 23),
+    "maximum_interval": (int, 1, None),
+}
 
-    model_config = ConfigDict(extra="ignore")
 
-    desired_retention: float = Field(0.9, ge=0.7, le=0.99)
+def _number(name: str, value: Any, kind: type, low: float | None, high: float | None) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
+        raise ValueError(f"{name}: expected {'a whole number' if kind is int else 'a number'}, got {value!r}")
+    value = kind(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{name}: must be {bounds}, got {value}")
+    return value
+
+
+def _numbers(name: str, value: Any, optional: bool = False) -> list[float] | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"{name}: expected a list of numbers, got {value!r}")
+    return [_number(f"{name}[{i}]", v, float, None, None) for i, v in enumerate(value)]
+
+
+@dataclass(frozen=True)
+class StudySettings:
+    """What a user can tune about scheduling; stored in the ``settings`` table under ``study``.
+
+    Checked when made (a value out of range raises ``ValueError`` naming the field). A plain
+    dataclass rather than a pydantic model: it is read at every start, where pydantic's import would
+    be a tenth of the time to the first card."""
+
+    desired_retention: float = 0.9
     """The share of reviews FSRS aims to have you recall."""
-    new_per_day: int = Field(20, ge=0, le=9999)
+    new_per_day: int = 20
     """New cards introduced per study day."""
-    reviews_per_day: int = Field(200, ge=0, le=99999)
+    reviews_per_day: int = 200
     """Review-state cards shown per study day."""
-    rollover_hour: int = Field(4, ge=0, le=23)
+    rollover_hour: int = 4
     """The local hour at which a new study day starts (Anki's convention: 4 a.m.)."""
-    learning_steps_min: list[float] = [1, 10]
+    learning_steps_min: list[float] = field(default_factory=lambda: [1.0, 10.0])
     """Minutes between the first answers of a new card."""
-    relearning_steps_min: list[float] = [10]
+    relearning_steps_min: list[float] = field(default_factory=lambda: [10.0])
     """Minutes between answers after a lapse."""
-    maximum_interval: int = Field(36500, ge=1)
+    maximum_interval: int = 36500
     """The longest interval, in days."""
     fuzz: bool = True
     """Spread review intervals a little so cards learned together do not stay together."""
     parameters: list[float] | None = None
     """FSRS parameters fitted by ``quizapp optimize``; the FSRS defaults when unset."""
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        for name, (kind, low, high) in _NUMBER_LIMITS.items():
+            put(self, name, _number(name, getattr(self, name), kind, low, high))
+        put(self, "learning_steps_min", _numbers("learning_steps_min", self.learning_steps_min))
+        put(self, "relearning_steps_min", _numbers("relearning_steps_min", self.relearning_steps_min))
+        put(self, "parameters", _numbers("parameters", self.parameters, optional=True))
+        if not isinstance(self.fuzz, bool):
+            raise ValueError(f"fuzz: expected true or false, got {self.fuzz!r}")
+
+    @classmethod
+    def model_validate(cls, data: Any) -> "StudySettings":
+        """Settings from stored JSON; keys this version does not know are ignored."""
+        if not isinstance(data, dict):
+            raise ValueError(f"study settings: expected a mapping, got {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def model_dump(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def model_copy(self, update: dict[str, Any] | None = None) -> "StudySettings":
+        """A copy with ``update``'s values, checked like any other."""
+        return replace(self, **(update or {}))
 
 
 def load_settings(store) -> StudySettings:
