@@ -27,11 +27,9 @@ import pickle
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
-
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+from typing import Any, Literal
 
 from quizapp.errors import DeckError
 
@@ -43,136 +41,113 @@ MAX_TEXT_CHARS = 20_000
 STAGES = ("data", "model", "serving", "monitoring", "tradeoff")
 """The stages an interview rubric point can belong to."""
 
-Stage = Literal["data", "model", "serving", "monitoring", "tradeoff"]
-Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=120)]
-Text = Annotated[str, Field(min_length=1)]
-
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
 
-def _as_list(value: Any) -> Any:
-    """Let a single string stand for a one-element list (``source: a.txt``)."""
-    if isinstance(value, str):
-        return [value]
-    return value
+@dataclass(frozen=True, kw_only=True)
+class _Card:
+    """What every kind of card has. Cards are made from validated files (``quizapp.deck_schema``)
+    and kept in the deck cache; plain dataclasses, so that a start from the cache needs no pydantic."""
 
-
-class _Model(BaseModel):
-    # Validators are built on first use: a start whose decks all come from the cache never needs them.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class _CardBase(_Model):
-    id: Id
+    id: str
     """Stable identity of the card; progress is keyed by it, so never reuse or change it."""
-    source: list[Text] = Field(min_length=1)
+    source: list[str]
     """The source document(s) the card's facts come from."""
-    tags: list[Text] = []
+    tags: list[str] = field(default_factory=list)
     """Topic tags the progress screens group by."""
-    year: int | None = Field(default=None, ge=1900, le=2100)
+    year: int | None = None
     """For a dated fact: the year it happened (quiz mode asks about it)."""
     event: str | None = None
     """For a dated fact: a short label of what happened, e.g. ``PyTorch 1.0 is released``."""
 
-    _listify = field_validator("source", "tags", mode="before")(_as_list)
+    def model_dump(self, mode: str | None = None, exclude_defaults: bool = False) -> dict[str, Any]:
+        """The card as plain data, as written in a deck file (with ``exclude_defaults``, only what
+        differs from the defaults)."""
+        data = asdict(self)
+        if exclude_defaults:
+            for f in fields(self):
+                if f.default is not MISSING and data[f.name] == f.default:
+                    del data[f.name]
+                elif f.default_factory is not MISSING and data[f.name] == f.default_factory():
+                    del data[f.name]
+        return data
 
-    @model_validator(mode="after")
-    def _dated_needs_both(self):
-        if (self.year is None) != (self.event is None):
-            raise ValueError("a dated card needs both 'year' and 'event'")
-        return self
+    def model_copy(self, update: dict[str, Any] | None = None) -> Any:
+        return replace(self, **(update or {}))
 
 
-class BasicCard(_CardBase):
+@dataclass(frozen=True, kw_only=True)
+class BasicCard(_Card):
     kind: Literal["basic"] = "basic"
-    front: Text
-    back: Text
+    front: str
+    back: str
     reverse: bool = False
     """Also study it back to front."""
 
 
-class ClozeCard(_CardBase):
+@dataclass(frozen=True, kw_only=True)
+class ClozeCard(_Card):
     kind: Literal["cloze"]
-    text: Text
+    text: str
     """Text with deletions written ``{{c1::answer}}`` or ``{{c1::answer::hint}}``."""
     extra: str = ""
     """Shown under the answer."""
-
-    @field_validator("text")
-    @classmethod
-    def _has_deletion(cls, value: str) -> str:
-        if not CLOZE_RE.search(value):
-            raise ValueError("a cloze needs at least one deletion written {{c1::...}}")
-        return value
 
     def numbers(self) -> list[int]:
         return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(self.text)})
 
 
-class ChoiceCard(_CardBase):
+@dataclass(frozen=True, kw_only=True)
+class ChoiceCard(_Card):
     kind: Literal["choice"]
-    question: Text
-    choices: list[Text] = Field(min_length=2, max_length=9)
-    answer: Text
+    question: str
+    choices: list[str]
+    answer: str
     """The right choice, written exactly as in ``choices``."""
     explanation: str = ""
 
-    @model_validator(mode="after")
-    def _answer_is_a_choice(self):
-        if len(set(self.choices)) != len(self.choices):
-            raise ValueError("choices must be different from each other")
-        if self.answer not in self.choices:
-            raise ValueError("answer must be one of the choices, written the same way")
-        return self
 
-
-class OrderCard(_CardBase):
+@dataclass(frozen=True, kw_only=True)
+class OrderCard(_Card):
     kind: Literal["order"]
-    prompt: Text
-    items: list[Text] = Field(min_length=2, max_length=9)
+    prompt: str
+    items: list[str]
     """The items in their right order."""
 
-    @field_validator("items")
-    @classmethod
-    def _distinct(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("items must be different from each other")
-        return value
 
-
-class RubricPoint(_Model):
-    point: Text
+@dataclass(frozen=True, kw_only=True)
+class RubricPoint:
+    point: str
     """What a good answer covers."""
-    stage: Stage
+    stage: str
     """data, model, serving, monitoring, or tradeoff."""
-    terms: list[Text] = Field(min_length=1)
+    terms: list[str]
     """Key terms whose presence in an answer suggests the point was covered."""
 
-    _listify = field_validator("terms", mode="before")(_as_list)
 
-
-class InterviewCard(_CardBase):
+@dataclass(frozen=True, kw_only=True)
+class InterviewCard(_Card):
     kind: Literal["interview"]
-    prompt: Text
-    model_answer: list[Text] = Field(min_length=1)
+    prompt: str
+    model_answer: list[str]
     """The outline of a strong answer, one line per step."""
-    rubric: list[RubricPoint] = Field(min_length=1, max_length=12)
-    time_limit: int = Field(default=300, ge=30, le=7200)
+    rubric: list[RubricPoint]
+    time_limit: int = 300
     """Seconds allowed for an answer."""
 
-    _listify_answer = field_validator("model_answer", mode="before")(_as_list)
+
+CARD_CLASSES = {"basic": BasicCard, "cloze": ClozeCard, "choice": ChoiceCard, "order": OrderCard, "interview": InterviewCard}
 
 
-Card = Annotated[Union[BasicCard, ClozeCard, ChoiceCard, OrderCard, InterviewCard], Field(discriminator="kind")]
-CARD_ADAPTER: TypeAdapter = TypeAdapter(Card, config=ConfigDict(defer_build=True))
+def validate_card(raw: Any) -> Any:
+    """One card from plain data (as read from YAML or CSV), checked by the deck schema; raises
+    pydantic's ``ValidationError``."""
+    from quizapp.deck_schema import validate_card as validate
+
+    return validate(raw)
+
+
 KINDS = ("basic", "cloze", "choice", "order", "interview")
-
-
-class DeckHeader(_Model):
-    id: Id
-    title: Text
-    description: str = ""
-    cards: list[Any] = []
 
 
 @dataclass(frozen=True)
@@ -624,9 +599,13 @@ def parse_deck(data: bytes, name: str, path: Path | None = None) -> tuple[Deck |
         return None, exc.problems
     if not isinstance(doc, dict):
         return None, [f"{name}:1:1 a deck file must be a mapping with id, title and cards"]
+    from pydantic import ValidationError
+
+    from quizapp.deck_schema import DeckHeaderSchema, validate_card
+
     problems: list[tuple[int, int, str]] = []
     try:
-        header = DeckHeader.model_validate(doc)
+        header = DeckHeaderSchema.model_validate(doc)
     except ValidationError as exc:
         problems = _card_problems(exc.errors(), (), marks)
         return None, [f"{name}:{line}:{col} {msg}" for line, col, msg in sorted(problems)]
@@ -637,7 +616,7 @@ def parse_deck(data: bytes, name: str, path: Path | None = None) -> tuple[Deck |
         if isinstance(raw, dict) and "kind" not in raw:
             raw = {**raw, "kind": "basic"}
         try:
-            card = CARD_ADAPTER.validate_python(raw)
+            card = validate_card(raw)
         except ValidationError as exc:
             problems.extend(_card_problems(exc.errors(), prefix, marks))
             continue
@@ -683,12 +662,14 @@ class DeckCache:
 
     @staticmethod
     def _code() -> str:
-        # Cached decks hold this module's models: a change to this file (or to pydantic) drops them.
+        # Cached decks hold this module's cards, checked by the schema: a change to either file (or to
+        # pydantic) drops them.
         # pydantic's version is read from its file, not imported: a start from the cache never needs it.
         if DeckCache._code_key is None:
             import importlib.util
 
-            digest = hashlib.sha1(Path(__file__).read_bytes())
+            here = Path(__file__)
+            digest = hashlib.sha1(here.read_bytes() + here.with_name("deck_schema.py").read_bytes())
             spec = importlib.util.find_spec("pydantic")
             if spec is not None and spec.origin:
                 try:

@@ -33,6 +33,11 @@ FORK_SERVER = textwrap.dedent(
     from pathlib import Path
     from quizapp.study import open_workspace
     from quizapp.workspace import Workspace
+    # What a first start imports only when it parses decks and creates the schema: imported here
+    # once, so that the kills land among the first start's writes rather than among its imports.
+    import quizapp.deck_schema, yaml
+    from quizapp.store import _sqlite_utils
+    _sqlite_utils()
 
     def session(home, seed):
         rng = random.Random(seed)

@@ -33,7 +33,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from quizapp.deck import CARD_ADAPTER, CLOZE_RE, Deck, card_items
+from quizapp.deck import CLOZE_RE, Deck, card_items, validate_card
 from quizapp.interop import InteropError
 from quizapp.interop.html import html_to_text, text_to_html
 from quizapp.interop.ids import card_id_for_guid, guid_for_card, slug
@@ -614,7 +614,7 @@ def _note_card(note: AnkiNote, source: str) -> tuple[Any, int, bool]:
 
 def _validated(raw: dict) -> Any:
     try:
-        return CARD_ADAPTER.validate_python(raw)
+        return validate_card(raw)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
         raise _LeftOut(problems) from None
@@ -627,7 +627,7 @@ def _own_card(note: AnkiNote, card_id: str) -> Any | None:
         return None
     try:
         data = json.loads(html_to_text(note.fields[at])[0])
-        card = CARD_ADAPTER.validate_python(data)
+        card = validate_card(data)
     except (ValueError, ValidationError):
         return None
     if card.id != card_id:

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from quizapp.deck import CARD_ADAPTER, KINDS, Deck
+from quizapp.deck import KINDS, Deck, validate_card
 from quizapp.interop import InteropError
 from quizapp.interop.deckwriter import card_data
 from quizapp.interop.ids import card_id_for_guid, card_id_for_text, slug
@@ -247,7 +247,7 @@ def _row_card(row: list[str], columns: list[str], deck_id: str, source: str) -> 
                 raise _RowProblem([f"column '{_QUESTION[0]}': the question is empty, and there is no id to name the card by"])
             raw["id"] = card_id_for_text(deck_id, question)
     try:
-        return CARD_ADAPTER.validate_python(raw)
+        return validate_card(raw)
     except ValidationError as exc:
         raise _RowProblem([_error_text(e, kind) for e in exc.errors()]) from None
 
