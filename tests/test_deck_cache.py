@@ -168,3 +168,23 @@ def test_ids_used_twice_across_several_files_name_the_first_file(tmp_path: Path)
             "decks/b.yaml:5:10 id: card id 'x' is already used in decks/a.yaml; this card is left out",
             "decks/c.yaml:5:10 id: card id 'y' is already used in decks/b.yaml; this card is left out",
         ]
+
+
+def test_a_start_from_the_cache_imports_no_parser_validator_or_migrator(tmp_path: Path):
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    write_deck(home / "decks", "small.yaml", SMALL_DECK)
+    code = (
+        "import sys; from pathlib import Path; from quizapp.study import open_workspace; "
+        "from quizapp.workspace import Workspace; home = Path(sys.argv[1]); "
+        "opened = open_workspace(Workspace(home, (home / 'decks',), 'test')); "
+        "item = opened.study().next_item(); print(item.front_spans()[0][0]); "
+        "print(sorted(m for m in ('pydantic', 'yaml', 'sqlite_utils') if m in sys.modules))"
+    )
+    env = {**os.environ, "QUIZAPP_CACHE_DIR": str(tmp_path / "cache")}
+    first = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True, check=True, env=env)
+    again = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True, check=True, env=env)
+    assert first.stdout.split("\n")[1] == "['pydantic', 'sqlite_utils', 'yaml']"  # parsed, schema created
+    assert again.stdout.split("\n") == [first.stdout.split("\n")[0], "[]", ""]
