@@ -317,6 +317,53 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+_DESCRIPTORS: dict[tuple[int, int], int] = {}
+"""One read-only descriptor per database file this process has looked into, kept open."""
+
+
+def _descriptor(path: Path) -> int:
+    """A read-only descriptor of the database file, opened once per file and never closed.
+
+    SQLite's locks are POSIX advisory locks, which belong to the process: closing *any* descriptor
+    of the file drops all of them, those of this process's open connections included. Another
+    process would then take the file for unused, checkpoint it and delete its WAL under them (SQLite
+    itself keeps descriptors open for this reason). So the file is never opened and closed behind
+    SQLite's back: one descriptor stays open, as SQLite's own do.
+    """
+    st = os.stat(path)
+    key = (st.st_dev, st.st_ino)
+    fd = _DESCRIPTORS.get(key)
+    if fd is not None:
+        try:
+            if os.fstat(fd).st_nlink > 0:
+                return fd
+        except OSError:
+            pass
+        # The file was deleted and its inode reused: closing the old one's descriptor is safe.
+        del _DESCRIPTORS[key]
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    _DESCRIPTORS[key] = fd
+    return fd
+
+
+def _read_header(path: Path) -> bytes:
+    return os.pread(_descriptor(path), 100, 0)
+
+
+def _copy_database_file(path: Path, target: Path) -> None:
+    """Copy the database file's bytes without opening and closing it (see ``_descriptor``)."""
+    fd = _descriptor(path)
+    with open(target, "wb") as out:
+        offset = 0
+        while chunk := os.pread(fd, 1 << 20, offset):
+            out.write(chunk)
+            offset += len(chunk)
+
+
 def check_file(path: Path) -> None:
     """Refuse, without writing a byte, a file that is not a quizapp progress database we can use."""
     if not path.exists():
@@ -333,8 +380,7 @@ def check_file(path: Path) -> None:
                 "empty file to start afresh."
             )
         return
-    with open(path, "rb") as fh:
-        header = fh.read(100)
+    header = _read_header(path)
     if not header.startswith(b"SQLite format 3\x00"):
         raise StoreError(
             f"{path} is not a quizapp progress database (not an SQLite file). "
@@ -352,7 +398,7 @@ def check_file(path: Path) -> None:
             # copy instead.
             with tempfile.TemporaryDirectory(prefix="quizapp-check-") as tmp:
                 copy = Path(tmp) / "copy.db"
-                shutil.copyfile(path, copy)
+                _copy_database_file(path, copy)
                 for suffix in ("-journal", "-wal"):
                     if Path(f"{path}{suffix}").exists():
                         shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
