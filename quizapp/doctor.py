@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from quizapp.backup import damage, take_backup
 from quizapp.scheduling import Scheduler, StudySettings
-from quizapp.store import CardState, LogEntry, Store, to_iso, utcnow
+from quizapp.store import CardState, LogEntry, Store, from_iso, to_iso, utcnow
 
 FUTURE_SLACK = timedelta(minutes=10)
 """Answers dated later than now plus this are reported as coming from a wrong clock."""
@@ -120,19 +120,37 @@ def rebuild_all_cards(conn: sqlite3.Connection, scheduler: Scheduler) -> int:
     """``rebuild_cards`` for every card that has answers, reading the log and the cards once each
     (two queries, not two a card); call inside a write transaction. Returns how many cards changed."""
     current = {row["id"]: row for row in dict_rows(conn, "SELECT * FROM cards WHERE id IN (SELECT card_id FROM review_log)")}
-    # Replay needs no answer's `prev` (the largest column), so it is left out; sorting the table
-    # (`+card_id`) is faster than visiting its rows in the card index's order.
+    # Only the columns replay reads; sorting the table (`+card_id`) is faster than visiting its rows
+    # in the card index's order. The log comes card by card, so one card's answers are held at a time.
     cursor = conn.execute(
-        "SELECT id, card_id, rating, reviewed_at, duration_ms, mode, scheduled, state_before, due_after,"
-        " NULL AS prev, recall FROM review_log ORDER BY +card_id"
+        "SELECT card_id, id, rating, reviewed_at, scheduled, due_after FROM review_log ORDER BY +card_id"
     )
-    names = [d[0] for d in cursor.description]
-    changed = 0
-    # The log comes card by card, so only one card's answers are held at a time.
-    for card_id, rows in groupby((dict(zip(names, row)) for row in cursor), key=itemgetter("card_id")):
-        by_card, _, _ = read_log(rows)
-        changed += _store_replay(conn, scheduler, card_id, by_card.get(card_id, []), current.get(card_id))
-    return changed
+    updates = []
+    for card_id, rows in groupby(cursor, key=itemgetter(0)):
+        answers = []
+        for _, answer_id, rating, reviewed_at, scheduled, due_after in rows:
+            # The rows read_log skips (impossible ratings, unreadable times) are skipped here too.
+            if not (isinstance(rating, int) and 1 <= rating <= 4):
+                continue
+            try:
+                at = from_iso(reviewed_at)
+                if at is None:
+                    continue
+                due = from_iso(due_after)
+            except (TypeError, ValueError):
+                continue
+            if scheduled:
+                answers.append((at, answer_id, rating, due))
+        answers.sort(key=itemgetter(0, 1))
+        replayed = scheduler.replay_answers(card_id, [(at, rating, due) for at, _, rating, due in answers])
+        row = current.get(card_id)
+        if row and same_state(_cached(row), replayed):
+            continue
+        updates.append({**replayed.columns(), "id": card_id})
+    if updates:
+        names = [name for name in updates[0] if name != "id"]
+        conn.executemany(f"UPDATE cards SET {', '.join(f'{k} = :{k}' for k in names)} WHERE id = :id", updates)
+    return len(updates)
 
 
 def _store_replay(

@@ -1,0 +1,124 @@
+"""Replaying the log on the fast path (one py-fsrs card carried across a card's answers; the whole log
+read at once when a fit is saved) gives exactly the states of the straightforward replay: a fresh
+py-fsrs card built from the cached state for every answer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import fsrs
+import pytest
+
+from quizapp.doctor import examine, rebuild_all_cards
+from quizapp.scheduling import Scheduler, StudySettings, _safe_now, from_fsrs, to_fsrs
+from quizapp.store import CardState, LogEntry, Store, new_id, to_iso
+from tests.conftest import FIXED_NOW
+from tests.stats_history import TRUE_PARAMETERS, generate_history
+
+
+def straightforward_replay(scheduler: Scheduler, card_id: str, log: list[LogEntry]) -> CardState:
+    """Replay as it was first written: every answer converts the cached state to py-fsrs and back."""
+    state = CardState(id=card_id)
+    for entry in sorted(log, key=lambda e: (e.reviewed_at, e.id)):
+        if not entry.scheduled:
+            continue
+        now = _safe_now(state, entry.reviewed_at)
+        card, _ = scheduler.exact.review_card(to_fsrs(state), fsrs.Rating(entry.rating), now)
+        lapsed = state.state == 2 and entry.rating == 1
+        state = from_fsrs(card_id, card, state.reps + 1, state.lapses + int(lapsed))
+        if entry.due_after is not None and entry.due_after >= now:
+            state.due = entry.due_after
+    return state
+
+
+# The history is scheduled with one set of settings and replayed with others, so replay meets cards
+# left on steps the replaying scheduler does not have, and states with no steps at all.
+SCHEDULED_WITH = [
+    StudySettings(fuzz=False),
+    StudySettings(fuzz=True, learning_steps_min=[1, 10, 60], relearning_steps_min=[10, 120]),
+]
+REPLAYED_WITH = [
+    StudySettings(),
+    StudySettings(parameters=list(TRUE_PARAMETERS)),
+    StudySettings(learning_steps_min=[], relearning_steps_min=[]),
+    StudySettings(learning_steps_min=[5], relearning_steps_min=[5, 30, 90]),
+]
+
+
+def history_store(settings: StudySettings, seed: int) -> tuple[Store, list[str]]:
+    store = Store.open(None)
+    cards = [f"card-{n:03d}" for n in range(80)] + ["only-unscheduled"]
+    with store.write() as c:
+        c.executemany(
+            "INSERT INTO cards(id, deck_id, kind, present, new_position, added_at) VALUES (?, 'd', 'basic', 1, ?, ?)",
+            [(card, n, to_iso(FIXED_NOW)) for n, card in enumerate(cards)],
+        )
+    generate_history(store, cards[:-1], end=FIXED_NOW, days=365, seed=seed, settings=settings)
+    # Answers that did not move the schedule, a clock set back, two answers in the same second,
+    # and rows replay must skip (an unreadable time, an unreadable due time).
+    extra = [
+        LogEntry(id=new_id(), card_id=cards[0], rating=3, reviewed_at=FIXED_NOW - timedelta(days=3), scheduled=False),
+        LogEntry(id=new_id(), card_id=cards[1], rating=1, reviewed_at=FIXED_NOW - timedelta(days=400)),
+        LogEntry(id="a-tie", card_id=cards[2], rating=1, reviewed_at=FIXED_NOW - timedelta(hours=1)),
+        LogEntry(id="b-tie", card_id=cards[2], rating=4, reviewed_at=FIXED_NOW - timedelta(hours=1)),
+        LogEntry(id=new_id(), card_id="only-unscheduled", rating=3, reviewed_at=FIXED_NOW, scheduled=False),
+    ]
+    with store.write() as c:
+        for entry in extra:
+            row = entry.row()
+            c.execute(f"INSERT INTO review_log({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+        c.execute("INSERT INTO review_log(id, card_id, rating, reviewed_at) VALUES ('bad-time', ?, 3, 'yesterday')", [cards[3]])
+        c.execute(
+            "INSERT INTO review_log(id, card_id, rating, reviewed_at, due_after) VALUES ('bad-due', ?, 3, ?, 'soon')",
+            [cards[4], to_iso(FIXED_NOW)],
+        )
+    return store, cards
+
+
+def logs_by_card(store: Store) -> dict[str, list[LogEntry]]:
+    from quizapp.doctor import dict_rows, read_log
+
+    by_card, _, _ = read_log(dict_rows(store.conn, "SELECT * FROM review_log"))
+    return by_card
+
+
+@pytest.mark.parametrize("scheduled_with", range(len(SCHEDULED_WITH)))
+def test_replay_gives_the_straightforward_states(scheduled_with):
+    store, _ = history_store(SCHEDULED_WITH[scheduled_with], seed=11 + scheduled_with)
+    try:
+        logs = logs_by_card(store)
+        assert sum(len(log) for log in logs.values()) > 600
+        for settings in REPLAYED_WITH:
+            scheduler = Scheduler(settings)
+            for card_id, log in logs.items():
+                assert scheduler.replay(card_id, log) == straightforward_replay(scheduler, card_id, log), card_id
+    finally:
+        store.close()
+
+
+def test_rebuilding_every_card_stores_the_straightforward_states_and_the_doctor_agrees():
+    store, cards = history_store(SCHEDULED_WITH[1], seed=5)
+    try:
+        logs = logs_by_card(store)
+        with store.write() as c:  # a card whose cached row is wrong, and one whose row is missing
+            c.execute("UPDATE cards SET stability = 99.5, reps = 0 WHERE id = ?", [cards[5]])
+        for settings in REPLAYED_WITH:
+            scheduler = Scheduler(settings)
+            with store.write() as c:
+                rebuild_all_cards(c, scheduler)
+            for card_id in cards:
+                row = store.conn.execute(
+                    "SELECT state, step, stability, difficulty, due, last_review, reps, lapses FROM cards WHERE id = ?",
+                    [card_id],
+                ).fetchone()
+                expected = straightforward_replay(scheduler, card_id, logs.get(card_id, []))
+                assert list(row) == list(expected.columns().values()), card_id
+            # Rebuilding again changes nothing.
+            with store.write() as c:
+                assert rebuild_all_cards(c, scheduler) == 0
+        from quizapp.scheduling import save_settings
+
+        save_settings(store, REPLAYED_WITH[-1])
+        assert [f for f in examine(store, fix=False).findings if f.kind == "state"] == []
+    finally:
+        store.close()
