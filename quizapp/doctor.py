@@ -12,14 +12,13 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Iterable
-from itertools import groupby
-from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from quizapp.backup import damage, take_backup
+from quizapp.rebuild import Helper, replay_all
 from quizapp.scheduling import Scheduler, StudySettings
-from quizapp.store import CardState, LogEntry, Store, from_iso, to_iso, utcnow
+from quizapp.store import CardState, LogEntry, Store, to_iso, utcnow
 
 FUTURE_SLACK = timedelta(minutes=10)
 """Answers dated later than now plus this are reported as coming from a wrong clock."""
@@ -116,37 +115,17 @@ def rebuild_cards(conn: sqlite3.Connection, scheduler: Scheduler, card_ids: Iter
     return changed
 
 
-def rebuild_all_cards(conn: sqlite3.Connection, scheduler: Scheduler) -> int:
+def rebuild_all_cards(conn: sqlite3.Connection, scheduler: Scheduler, helper: Helper | None = None) -> int:
     """``rebuild_cards`` for every card that has answers, reading the log and the cards once each
-    (two queries, not two a card); call inside a write transaction. Returns how many cards changed."""
+    (two queries, not two a card), with ``helper`` replaying its share of the cards; call inside a
+    write transaction. Returns how many cards changed."""
     current = {row["id"]: row for row in dict_rows(conn, "SELECT * FROM cards WHERE id IN (SELECT card_id FROM review_log)")}
-    # Only the columns replay reads; sorting the table (`+card_id`) is faster than visiting its rows
-    # in the card index's order. The log comes card by card, so one card's answers are held at a time.
-    cursor = conn.execute(
-        "SELECT card_id, id, rating, reviewed_at, scheduled, due_after FROM review_log ORDER BY +card_id"
-    )
     updates = []
-    for card_id, rows in groupby(cursor, key=itemgetter(0)):
-        answers = []
-        for _, answer_id, rating, reviewed_at, scheduled, due_after in rows:
-            # The rows read_log skips (impossible ratings, unreadable times) are skipped here too.
-            if not (isinstance(rating, int) and 1 <= rating <= 4):
-                continue
-            try:
-                at = from_iso(reviewed_at)
-                if at is None:
-                    continue
-                due = from_iso(due_after)
-            except (TypeError, ValueError):
-                continue
-            if scheduled:
-                answers.append((at, answer_id, rating, due))
-        answers.sort(key=itemgetter(0, 1))
-        replayed = scheduler.replay_answers(card_id, [(at, rating, due) for at, _, rating, due in answers])
-        row = current.get(card_id)
+    for replayed in replay_all(conn, scheduler, helper):
+        row = current.get(replayed.id)
         if row and same_state(_cached(row), replayed):
             continue
-        updates.append({**replayed.columns(), "id": card_id})
+        updates.append({**replayed.columns(), "id": replayed.id})
     if updates:
         names = [name for name in updates[0] if name != "id"]
         conn.executemany(f"UPDATE cards SET {', '.join(f'{k} = :{k}' for k in names)} WHERE id = :id", updates)

@@ -26,6 +26,7 @@ import fsrs_rs_python
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from quizapp.errors import QuizappError
+from quizapp.rebuild import Helper
 from quizapp.scheduling import Scheduler, StudySettings, load_settings
 from quizapp.store import Store
 
@@ -96,6 +97,8 @@ def histories(store: Store, rollover_hour: int = 4) -> list[History]:
     history: History = []
     card, last = None, 0
     for card_id, rating, day in rows:
+        if day is None:
+            continue  # an unreadable time, which replay skips too
         if card_id != card:
             history = [(rating, 0)]
             out.append(history)
@@ -113,14 +116,14 @@ def usable_count(cards: Sequence[History]) -> int:
 
 def training_items(cards: Sequence[History]) -> list[fsrs_rs_python.FSRSItem]:
     """fsrs-rs items: for each usable answer, the card's answers up to and including it."""
+    # Every item ends with an answer given a day or more after the one before it, so each has the
+    # long-term review fsrs-rs needs and none has to be filtered out.
+    Review, Item = fsrs_rs_python.FSRSReview, fsrs_rs_python.FSRSItem
     items = []
     for history in cards:
-        reviews = []
-        for n, (rating, delta) in enumerate(history):
-            reviews.append(fsrs_rs_python.FSRSReview(rating, delta))
-            if n > 0 and delta > 0:
-                items.append(fsrs_rs_python.FSRSItem(list(reviews)))
-    return [item for item in items if item.long_term_review_cnt() > 0]
+        reviews = [Review(rating, delta) for rating, delta in history]
+        items.extend(Item(reviews[: n + 1]) for n in range(1, len(history)) if history[n][1] > 0)
+    return items
 
 
 def fit(cards: Sequence[History], current: Sequence[float]) -> tuple[list[float], Evaluation, Evaluation]:
@@ -200,10 +203,13 @@ def fit_log(
     )
 
 
-def save_fit(store: Store, fit_result: Fit, settings: StudySettings | None = None) -> tuple[Fit, StudySettings]:
+def save_fit(
+    store: Store, fit_result: Fit, settings: StudySettings | None = None, helper: Helper | None = None
+) -> tuple[Fit, StudySettings]:
     """Save the fitted parameters when they predict the log at least as well as those in use.
 
-    Returns the fit (``saved`` set) and the settings now in force.
+    ``helper`` (see ``quizapp.rebuild``) recomputes part of the cards' memory states. Returns the
+    fit (``saved`` set) and the settings now in force.
     """
     settings = settings or load_settings(store)
     if fit_result.after.log_loss > fit_result.before.log_loss:
@@ -224,7 +230,7 @@ def save_fit(store: Store, fit_result: Fit, settings: StudySettings | None = Non
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [json.dumps(updated.model_dump())],
         )
-        rebuild_all_cards(c, scheduler)
+        rebuild_all_cards(c, scheduler, helper)
     return replace(fit_result, saved=True), updated
 
 
@@ -236,9 +242,17 @@ def optimize(
 ) -> Fit:
     """Fit FSRS to the store's review log and save the parameters when they fit at least as well."""
     settings = settings or load_settings(store)
-    fitted = fit_log(store, settings, progress, in_child)
-    progress("Comparing with the parameters in use")
-    return save_fit(store, fitted, settings)[0]
+    # A second Python reads the log for the memory-state recompute while this one fits.
+    answers = store.conn.execute("SELECT MAX(rowid) FROM review_log").fetchone()[0] or 0
+    helper = Helper.start(store.path, answers)
+    try:
+        fitted = fit_log(store, settings, progress, in_child)
+        progress("Comparing with the parameters in use")
+        return save_fit(store, fitted, settings, helper)[0]
+    finally:
+        if helper is not None:
+            helper.close()
+
 
 if __name__ == "__main__":
     _child()
