@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from quizapp.backup import damage, take_backup
-from quizapp.rebuild import Helper, replay_all
+from quizapp.rebuild import replay_all
 from quizapp.scheduling import Scheduler, StudySettings
 from quizapp.store import CardState, LogEntry, Store, to_iso, utcnow
 
@@ -115,13 +115,12 @@ def rebuild_cards(conn: sqlite3.Connection, scheduler: Scheduler, card_ids: Iter
     return changed
 
 
-def rebuild_all_cards(conn: sqlite3.Connection, scheduler: Scheduler, helper: Helper | None = None) -> int:
+def rebuild_all_cards(conn: sqlite3.Connection, scheduler: Scheduler) -> int:
     """``rebuild_cards`` for every card that has answers, reading the log and the cards once each
-    (two queries, not two a card), with ``helper`` replaying its share of the cards; call inside a
-    write transaction. Returns how many cards changed."""
+    (two queries, not two a card); call inside a write transaction. Returns how many cards changed."""
     current = {row["id"]: row for row in dict_rows(conn, "SELECT * FROM cards WHERE id IN (SELECT card_id FROM review_log)")}
     updates = []
-    for replayed in replay_all(conn, scheduler, helper):
+    for replayed in replay_all(conn, scheduler):
         row = current.get(replayed.id)
         if row and same_state(_cached(row), replayed):
             continue

@@ -26,7 +26,6 @@ import fsrs_rs_python
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from quizapp.errors import QuizappError
-from quizapp.rebuild import Helper
 from quizapp.scheduling import Scheduler, StudySettings, load_settings
 from quizapp.store import Store
 
@@ -203,13 +202,10 @@ def fit_log(
     )
 
 
-def save_fit(
-    store: Store, fit_result: Fit, settings: StudySettings | None = None, helper: Helper | None = None
-) -> tuple[Fit, StudySettings]:
+def save_fit(store: Store, fit_result: Fit, settings: StudySettings | None = None) -> tuple[Fit, StudySettings]:
     """Save the fitted parameters when they predict the log at least as well as those in use.
 
-    ``helper`` (see ``quizapp.rebuild``) recomputes part of the cards' memory states. Returns the
-    fit (``saved`` set) and the settings now in force.
+    Returns the fit (``saved`` set) and the settings now in force.
     """
     settings = settings or load_settings(store)
     if fit_result.after.log_loss > fit_result.before.log_loss:
@@ -230,7 +226,7 @@ def save_fit(
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [json.dumps(updated.model_dump())],
         )
-        rebuild_all_cards(c, scheduler, helper)
+        rebuild_all_cards(c, scheduler)
     return replace(fit_result, saved=True), updated
 
 
@@ -242,16 +238,9 @@ def optimize(
 ) -> Fit:
     """Fit FSRS to the store's review log and save the parameters when they fit at least as well."""
     settings = settings or load_settings(store)
-    # A second Python reads the log for the memory-state recompute while this one fits.
-    answers = store.conn.execute("SELECT MAX(rowid) FROM review_log").fetchone()[0] or 0
-    helper = Helper.start(store.path, answers)
-    try:
-        fitted = fit_log(store, settings, progress, in_child)
-        progress("Comparing with the parameters in use")
-        return save_fit(store, fitted, settings, helper)[0]
-    finally:
-        if helper is not None:
-            helper.close()
+    fitted = fit_log(store, settings, progress, in_child)
+    progress("Comparing with the parameters in use")
+    return save_fit(store, fitted, settings)[0]
 
 
 if __name__ == "__main__":

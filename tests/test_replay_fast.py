@@ -1,18 +1,21 @@
-"""Replaying the log on the fast path (one py-fsrs card carried across a card's answers; the whole log
-read at once when a fit is saved) gives exactly the states of the straightforward replay: a fresh
-py-fsrs card built from the cached state for every answer."""
+"""The fast paths of saving a fit give exactly what the straightforward computations give: replay
+with one py-fsrs card carried across a card's answers (the whole log read in one pass) against a
+fresh py-fsrs card built from the cached state for every answer, and the fitting histories and
+training items against their first versions."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 import fsrs
+import fsrs_rs_python
 import pytest
 
 from quizapp.doctor import dict_rows, examine, rebuild_all_cards, same_state
 from quizapp.scheduling import Scheduler, StudySettings, _safe_now, from_fsrs, to_fsrs
-from quizapp.rebuild import HELPER_MIN_ANSWERS, Helper, helpers_card, log_snapshot
+from quizapp.optimize import fit_log, histories, save_fit, training_items
 from quizapp.store import CardState, LogEntry, Store, new_id, to_iso
 from tests.conftest import FIXED_NOW
 from tests.stats_history import TRUE_PARAMETERS, generate_history
@@ -132,60 +135,60 @@ def stored_states_agree(store: Store, scheduler: Scheduler, cards: list[str]) ->
         assert same_state(CardState.from_row(row), straightforward_replay(scheduler, card_id, logs.get(card_id, []))), card_id
 
 
-@pytest.mark.parametrize("case", ["used", "log-changed", "helper-died"])
-def test_a_helper_replays_its_share_and_is_ignored_when_it_read_another_log(tmp_path, monkeypatch, case):
-    import quizapp.rebuild
+def straightforward_histories(store: Store, rollover_hour: int = 4) -> list[list[tuple[int, int]]]:
+    """The fitting histories read through the card index, skipping rows without a study day."""
+    rows = store.conn.execute(
+        "SELECT card_id, rating, CAST(julianday(date(reviewed_at, 'localtime', :shift)) AS INTEGER) FROM review_log"
+        " WHERE scheduled = 1 ORDER BY card_id, reviewed_at, id",
+        {"shift": f"-{rollover_hour} hours"},
+    )
+    out, card, last = [], None, 0
+    for card_id, rating, day in rows:
+        if day is None:
+            continue
+        if card_id != card:
+            out.append([(rating, 0)])
+            card = card_id
+        else:
+            out[-1].append((rating, day - last))
+        last = day
+    return out
 
-    store, cards = history_store(SCHEDULED_WITH[0], seed=3, path=tmp_path / "quizapp.db")
+
+def straightforward_items(cards: list[list[tuple[int, int]]]) -> list[str]:
+    """The training items as first built: one per answer a day or more after the previous one, kept
+    when fsrs-rs counts a long-term review in it."""
+    items = []
+    for history in cards:
+        reviews = []
+        for n, (rating, delta) in enumerate(history):
+            reviews.append(fsrs_rs_python.FSRSReview(rating, delta))
+            if n > 0 and delta > 0:
+                items.append(fsrs_rs_python.FSRSItem(list(reviews)))
+    return [repr(item) for item in items if item.long_term_review_cnt() > 0]
+
+
+@pytest.mark.parametrize("rollover_hour", [4, 0])
+def test_fitting_reads_the_straightforward_histories_and_items_skipping_unreadable_times(rollover_hour):
+    store, _ = history_store(SCHEDULED_WITH[1], seed=2)
     try:
-        helper = Helper.start(store.path, answers=HELPER_MIN_ANSWERS)
-        assert helper is not None
-        assert 0 < sum(helpers_card(card_id) for card_id in cards) < len(cards)
-        if case == "log-changed":  # the log this process sees is not the one the helper read
-            monkeypatch.setattr(quizapp.rebuild, "log_snapshot", lambda conn: [0, 0, "another log"])
-        if case == "helper-died":
-            helper.process.kill()
-            helper.process.wait()
-        scheduler = Scheduler(REPLAYED_WITH[1])
-        with store.write() as c:
-            assert rebuild_all_cards(c, scheduler, helper) > 0
-        helper.close()
-        assert helper.used == (case == "used")
-        stored_states_agree(store, scheduler, cards)
+        expected = straightforward_histories(store, rollover_hour)
+        assert len(expected) == 80 and sum(map(len, expected)) > 600
+        got = histories(store, rollover_hour)
+        assert got == expected
+        assert [repr(item) for item in training_items(got)] == straightforward_items(expected)
     finally:
         store.close()
 
 
-def test_the_log_snapshot_changes_with_every_answer_added_or_undone(fresh_store):
-    def answer(answer_id: str) -> None:
-        fresh_store.record_answer(LogEntry(id=answer_id, card_id="c", rating=3, reviewed_at=FIXED_NOW), None)
-
-    seen = [log_snapshot(fresh_store.conn)]
-    answer("one")
-    seen.append(log_snapshot(fresh_store.conn))
-    answer("two")
-    seen.append(log_snapshot(fresh_store.conn))
-    with fresh_store.write() as c:  # undo the newest answer, then answer again: same count, same rowid
-        c.execute("DELETE FROM review_log WHERE id = 'two'")
-    answer("three")
-    seen.append(log_snapshot(fresh_store.conn))
-    assert len({repr(s) for s in seen}) == len(seen)
-
-
-def test_optimize_with_a_helper_leaves_every_card_agreeing_with_its_log(tmp_path, monkeypatch):
-    import quizapp.rebuild
-    from quizapp.optimize import optimize
-    from quizapp.scheduling import load_settings
-
-    monkeypatch.setattr(quizapp.rebuild, "HELPER_MIN_ANSWERS", 0)
-    store, cards = history_store(SCHEDULED_WITH[0], seed=3, path=tmp_path / "quizapp.db")
+def test_saving_a_fit_leaves_every_card_agreeing_with_its_log():
+    store, cards = history_store(SCHEDULED_WITH[0], seed=3)
     try:
-        started = []
-        real_start = quizapp.rebuild.Helper.start
-        monkeypatch.setattr(quizapp.rebuild.Helper, "start", lambda *a: started.append(real_start(*a)) or started[-1])
-        fit = optimize(store, in_child=False)
-        assert fit.saved and started[0] is not None and started[0].used
-        stored_states_agree(store, Scheduler(load_settings(store)), cards)
+        fit = fit_log(store, in_child=False)
+        fit = replace(fit, after=replace(fit.before, log_loss=0.0))  # saved whether or not it fits better
+        saved, settings = save_fit(store, fit)
+        assert saved.saved
+        stored_states_agree(store, Scheduler(settings), cards)
         assert [f for f in examine(store, fix=False).findings if f.kind == "state"] == []
     finally:
         store.close()
