@@ -118,9 +118,15 @@ def rebuild_cards(conn: sqlite3.Connection, scheduler: Scheduler, card_ids: Iter
 def rebuild_all_cards(conn: sqlite3.Connection, scheduler: Scheduler) -> int:
     """``rebuild_cards`` for every card that has answers, reading the log and the cards once each
     (two queries, not two a card); call inside a write transaction. Returns how many cards changed."""
+    return store_states(conn, replay_all(conn, scheduler))
+
+
+def store_states(conn: sqlite3.Connection, states: Iterable[CardState]) -> int:
+    """Write the replayed ``states`` of cards that have answers, unless their rows already agree; call
+    inside a write transaction. Returns how many cards changed."""
     current = {row["id"]: row for row in dict_rows(conn, "SELECT * FROM cards WHERE id IN (SELECT card_id FROM review_log)")}
     updates = []
-    for replayed in replay_all(conn, scheduler):
+    for replayed in states:
         row = current.get(replayed.id)
         if row and same_state(_cached(row), replayed):
             continue

@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -212,22 +213,52 @@ def save_fit(store: Store, fit_result: Fit, settings: StudySettings | None = Non
         return fit_result, settings
     updated = settings.model_copy(update={"parameters": fit_result.parameters})
     scheduler = Scheduler(updated)  # refuses parameters py-fsrs cannot use, before anything is saved
-    if store.path is not None:
-        from quizapp.backup import take_backup
+    from quizapp.doctor import store_states
+    from quizapp.rebuild import log_snapshot, replay_all, replay_snapshot
 
-        take_backup(store.path, "optimize")
     # As Anki does when parameters change, every card's memory state (stability, difficulty) is
-    # recomputed from its log with the new parameters; due dates stay as the answers set them.
-    from quizapp.doctor import rebuild_all_cards
-
+    # recomputed from its log with the new parameters; due dates stay as the answers set them. The
+    # backup is taken meanwhile, in a thread: SQLite copies and checks the file without holding the
+    # interpreter lock. Nothing is written until the backup is complete.
+    backup = _Backup(store.path) if store.path is not None else None
+    try:
+        states, snapshot = replay_snapshot(store.conn, scheduler)
+    finally:
+        if backup is not None:
+            backup.wait()  # raises what stopped the backup: then nothing is saved
     with store.write() as c:
         c.execute(
             "INSERT INTO settings(key, value) VALUES ('study', ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [json.dumps(updated.model_dump())],
         )
-        rebuild_all_cards(c, scheduler)
+        if log_snapshot(c) != snapshot:  # answers were given meanwhile: replay the log as it is now
+            states = list(replay_all(c, scheduler))
+        store_states(c, states)
     return replace(fit_result, saved=True), updated
+
+
+class _Backup:
+    """``take_backup(path, "optimize")`` in a thread; ``wait`` for it and re-raise what it raised."""
+
+    def __init__(self, path: Path):
+        from quizapp.backup import take_backup
+
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                take_backup(path, "optimize")
+            except BaseException as exc:  # handed to wait(), in the thread that saves
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="quizapp-optimize-backup", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def optimize(

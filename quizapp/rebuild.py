@@ -55,3 +55,25 @@ def replay_all(conn: sqlite3.Connection, scheduler: Scheduler) -> Iterator[CardS
     """The state replaying the log gives every card that has answers; call inside a transaction."""
     for card_id, rows in groupby(conn.execute(REPLAY_SQL), key=itemgetter(0)):
         yield scheduler.replay_answers(card_id, card_answers(rows))
+
+
+def log_snapshot(conn: sqlite3.Connection) -> list:
+    """What identifies the log's content: it only grows (undo removes the newest rows), so its row
+    count, newest rowid and newest answer's id."""
+    count, newest = conn.execute("SELECT COUNT(*), MAX(rowid) FROM review_log").fetchone()
+    row = conn.execute("SELECT id FROM review_log WHERE rowid = ?", [newest]).fetchone()
+    return [count, newest, row[0] if row else None]
+
+
+def replay_snapshot(conn: sqlite3.Connection, scheduler: Scheduler) -> tuple[list[CardState], list]:
+    """``replay_all`` and the ``log_snapshot`` of the log it replayed, read in one read transaction
+    (outside any write, so that other work can go on meanwhile)."""
+    begun = not conn.in_transaction
+    if begun:
+        conn.execute("BEGIN")
+    try:
+        snapshot = log_snapshot(conn)
+        return list(replay_all(conn, scheduler)), snapshot
+    finally:
+        if begun:
+            conn.execute("COMMIT")

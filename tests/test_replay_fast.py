@@ -181,13 +181,41 @@ def test_fitting_reads_the_straightforward_histories_and_items_skipping_unreadab
         store.close()
 
 
-def test_saving_a_fit_leaves_every_card_agreeing_with_its_log():
-    store, cards = history_store(SCHEDULED_WITH[0], seed=3)
+@pytest.mark.parametrize("meanwhile", ["nothing", "an answer", "the backup fails"])
+def test_saving_a_fit_leaves_every_card_agreeing_with_its_log(tmp_path, monkeypatch, meanwhile):
+    """The states are replayed while the backup is taken, outside the write: an answer given
+    meanwhile (in another window) is replayed too, and a failed backup saves nothing."""
+    import quizapp.backup
+    import quizapp.rebuild
+    from quizapp.errors import StoreError
+    from quizapp.scheduling import load_settings
+
+    store, cards = history_store(SCHEDULED_WITH[0], seed=3, path=tmp_path / "quizapp.db")
     try:
         fit = fit_log(store, in_child=False)
         fit = replace(fit, after=replace(fit.before, log_loss=0.0))  # saved whether or not it fits better
+        before = dict_rows(store.conn, "SELECT * FROM cards ORDER BY id")
+        if meanwhile == "an answer":
+            replay_snapshot = quizapp.rebuild.replay_snapshot
+
+            def answer_meanwhile(conn, scheduler):
+                got = replay_snapshot(conn, scheduler)
+                store.record_answer(LogEntry(id=new_id(), card_id=cards[7], rating=1, reviewed_at=FIXED_NOW), None)
+                return got
+
+            monkeypatch.setattr(quizapp.rebuild, "replay_snapshot", answer_meanwhile)
+        if meanwhile == "the backup fails":
+            def fail(*args, **kwargs):
+                raise StoreError("the disk is full")
+
+            monkeypatch.setattr(quizapp.backup, "take_backup", fail)
+            with pytest.raises(StoreError):
+                save_fit(store, fit)
+            assert load_settings(store).parameters is None
+            assert dict_rows(store.conn, "SELECT * FROM cards ORDER BY id") == before
+            return
         saved, settings = save_fit(store, fit)
-        assert saved.saved
+        assert saved.saved and len(list((tmp_path / "backups").iterdir())) == 1
         stored_states_agree(store, Scheduler(settings), cards)
         assert [f for f in examine(store, fix=False).findings if f.kind == "state"] == []
     finally:
