@@ -352,12 +352,23 @@ def dashboard(box: Sandbox, runs: int) -> Row:
 
 
 def optimisation(box: Sandbox, runs: int) -> list[Row]:
-    """``quizapp.optimize.optimize`` (as ``quizapp optimize`` runs it: read the log, fit in this
-    process, evaluate, save and recompute every card's memory state) against fsrs-rs-python's
-    ``compute_parameters`` called directly on the same training items, and against Anki's optimiser on
-    the same history."""
-    import fsrs_rs_python
+    """``quizapp.optimize.optimize`` as ``quizapp optimize`` runs it, timed whole and in its two parts:
 
+    - fitting: from the start until the fit is evaluated (read the log, build the training items,
+      fit, evaluate the parameters in use and the fitted ones), against fsrs-rs-python's
+      ``compute_parameters`` called directly on the same items and against Anki's optimiser on the
+      same history;
+    - saving: the rest (back up, save the parameters, recompute every card's memory state from its
+      log), against Anki saving a preset with new FSRS parameters (``update_deck_configs``, which
+      recomputes the memory state of every card using the preset).
+
+    Every run starts from the same database: the default parameters, the cards' states from before,
+    and no backup, so each run backs up and writes every card as a user's first optimisation does.
+    """
+    import fsrs_rs_python
+    from anki import deck_config_pb2
+
+    from quizapp.backup import backups_dir_for
     from quizapp.optimize import histories, optimize, training_items
     from quizapp.scheduling import Scheduler
 
@@ -365,14 +376,31 @@ def optimisation(box: Sandbox, runs: int) -> list[Row]:
     store = Store.open(box.db_path)
     items = training_items(histories(store))
     defaults = list(Scheduler().exact.parameters)
+    columns = "state, step, stability, difficulty, due, last_review, reps, lapses"
+    before = store.conn.execute(f"SELECT {columns}, id FROM cards").fetchall()
     col = Collection(str(box.anki))
+    deck = col.decks.id_for_name("bench")
+    preset = col._backend.get_deck_configs_for_update(deck)
+    config = preset.all_config[0].config
+    fitted_by_anki = list(col._backend.compute_fsrs_params(
+        search=ANKI_SEARCH, current_params=[], ignore_revlogs_before_ms=0, num_of_relearning_steps=1, health_check=False
+    ).params)
+    parts: dict[str, list[float]] = {"fitting": [], "saving": []}
 
     def ours(watch: Stopwatch) -> None:
+        marks: list[float] = []
+        started = time.perf_counter()
         with watch.timing():
-            optimize(store, in_child=False)
-        # Back to the default parameters, so every run fits from the same start.
+            optimize(store, in_child=False, progress=lambda message: marks.append(time.perf_counter())
+                     if message.startswith("Comparing") else None)
+        ended = time.perf_counter()
+        parts["fitting"].append((marks[0] - started) * 1000)
+        parts["saving"].append((ended - marks[0]) * 1000)
+        # Back to the state before, so every run fits from the same start and writes every card.
         with store.write() as c:
             c.execute("DELETE FROM settings WHERE key = 'study'")
+            c.executemany(f"UPDATE cards SET ({columns}) = (?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?", before)
+        shutil.rmtree(backups_dir_for(box.db_path), ignore_errors=True)
 
     def direct(watch: Stopwatch) -> None:
         with watch.timing():
@@ -383,15 +411,35 @@ def optimisation(box: Sandbox, runs: int) -> list[Row]:
             col._backend.compute_fsrs_params(search=ANKI_SEARCH, current_params=[], ignore_revlogs_before_ms=0,
                                              num_of_relearning_steps=1, health_check=False)
 
+    def anki_save(watch: Stopwatch) -> None:
+        # Alternately Anki's fitted parameters and the defaults: every run changes them, so every run
+        # recomputes every card's memory state.
+        current = list(config.config.fsrs_params_6)
+        config.config.ClearField("fsrs_params_6")
+        config.config.fsrs_params_6.extend([] if current else fitted_by_anki)
+        with watch.timing():
+            col._backend.update_deck_configs(
+                target_deck_id=deck, configs=[config], removed_config_ids=[],
+                mode=deck_config_pb2.UPDATE_DECK_CONFIGS_MODE_NORMAL, card_state_customizer=preset.card_state_customizer,
+                limits=preset.current_deck.limits, new_cards_ignore_review_limit=preset.new_cards_ignore_review_limit,
+                fsrs=True, apply_all_parent_limits=preset.apply_all_parent_limits, fsrs_reschedule=False,
+                fsrs_health_check=False,
+            )
+
     try:
-        got = interleaved(runs, {"ours": ours, "direct": direct, "anki": theirs})
+        got = interleaved(runs, {"ours": ours, "direct": direct, "anki": theirs, "anki_save": anki_save})
     finally:
         col.close()
         store.close()
     size = box.generated.size
-    label = f"FSRS optimisation ({len(items):,} training items)"
+    fitting, saving = Summary(parts["fitting"]), Summary(parts["saving"])
+    label = f"FSRS optimisation: fitting ({len(items):,} training items)"
     return [
-        Row("optimise", label, size, got["ours"], "fsrs-rs-python compute_parameters, same items", got["direct"],
+        Row("optimise", label, size, fitting, "fsrs-rs-python compute_parameters, same items", got["direct"],
             target=1.2, target_text="within 1.2x (100k reviews)", target_here=size == "10k"),
-        Row("optimise_anki", label, size, got["ours"], "Anki compute_fsrs_params", got["anki"]),
+        Row("optimise_anki", label, size, fitting, "Anki compute_fsrs_params", got["anki"]),
+        Row("optimise_save", "saving a fit: every card's memory state recomputed", size, saving,
+            "Anki update_deck_configs, new FSRS parameters", got["anki_save"]),
+        Row("optimise_total", "quizapp optimize, the whole wait", size, got["ours"],
+            "fsrs-rs-python compute_parameters, same items", got["direct"]),
     ]

@@ -53,7 +53,7 @@ def measure(size: str, names: set[str], runs: int, slow_runs: int, optimise_all:
         rows += figures.answers(box, runs)
     if "optimise" in names and (size in OPTIMISE_SIZES or optimise_all):
         log(f"[{size}] FSRS optimisation ...")
-        rows += figures.optimisation(box, 3)
+        rows += figures.optimisation(box, runs)
     return rows
 
 
@@ -151,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         rows += measure(size, names, args.runs, args.slow_runs, args.optimise_all, log)
     order = {name: i for i, name in enumerate(("cold_start", "cold_start_cpu", "startup_sync", "rss", "queue", "queue_floor", "answer",
-                                                "answer_cpu", "answer_floor", "answer_next", "dashboard", "optimise", "optimise_anki"))}
+                                                "answer_cpu", "answer_floor", "answer_next", "dashboard", "optimise", "optimise_anki",
+                                                "optimise_save", "optimise_total"))}
     rows.sort(key=lambda r: (order.get(r.figure, 99), list(SIZES).index(r.size) if r.size in SIZES else -1))
     text = table(rows)
     lines = growth(rows)

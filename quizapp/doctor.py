@@ -12,12 +12,11 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Iterable
-from itertools import groupby
-from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from quizapp.backup import damage, take_backup
+from quizapp.rebuild import replay_all
 from quizapp.scheduling import Scheduler, StudySettings
 from quizapp.store import CardState, LogEntry, Store, to_iso, utcnow
 
@@ -119,20 +118,23 @@ def rebuild_cards(conn: sqlite3.Connection, scheduler: Scheduler, card_ids: Iter
 def rebuild_all_cards(conn: sqlite3.Connection, scheduler: Scheduler) -> int:
     """``rebuild_cards`` for every card that has answers, reading the log and the cards once each
     (two queries, not two a card); call inside a write transaction. Returns how many cards changed."""
+    return store_states(conn, replay_all(conn, scheduler))
+
+
+def store_states(conn: sqlite3.Connection, states: Iterable[CardState]) -> int:
+    """Write the replayed ``states`` of cards that have answers, unless their rows already agree; call
+    inside a write transaction. Returns how many cards changed."""
     current = {row["id"]: row for row in dict_rows(conn, "SELECT * FROM cards WHERE id IN (SELECT card_id FROM review_log)")}
-    # Replay needs no answer's `prev` (the largest column), so it is left out; sorting the table
-    # (`+card_id`) is faster than visiting its rows in the card index's order.
-    cursor = conn.execute(
-        "SELECT id, card_id, rating, reviewed_at, duration_ms, mode, scheduled, state_before, due_after,"
-        " NULL AS prev, recall FROM review_log ORDER BY +card_id"
-    )
-    names = [d[0] for d in cursor.description]
-    changed = 0
-    # The log comes card by card, so only one card's answers are held at a time.
-    for card_id, rows in groupby((dict(zip(names, row)) for row in cursor), key=itemgetter("card_id")):
-        by_card, _, _ = read_log(rows)
-        changed += _store_replay(conn, scheduler, card_id, by_card.get(card_id, []), current.get(card_id))
-    return changed
+    updates = []
+    for replayed in states:
+        row = current.get(replayed.id)
+        if row and same_state(_cached(row), replayed):
+            continue
+        updates.append({**replayed.columns(), "id": replayed.id})
+    if updates:
+        names = [name for name in updates[0] if name != "id"]
+        conn.executemany(f"UPDATE cards SET {', '.join(f'{k} = :{k}' for k in names)} WHERE id = :id", updates)
+    return len(updates)
 
 
 def _store_replay(

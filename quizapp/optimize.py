@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -96,6 +97,8 @@ def histories(store: Store, rollover_hour: int = 4) -> list[History]:
     history: History = []
     card, last = None, 0
     for card_id, rating, day in rows:
+        if day is None:
+            continue  # an unreadable time, which replay skips too
         if card_id != card:
             history = [(rating, 0)]
             out.append(history)
@@ -113,14 +116,14 @@ def usable_count(cards: Sequence[History]) -> int:
 
 def training_items(cards: Sequence[History]) -> list[fsrs_rs_python.FSRSItem]:
     """fsrs-rs items: for each usable answer, the card's answers up to and including it."""
+    # Every item ends with an answer given a day or more after the one before it, so each has the
+    # long-term review fsrs-rs needs and none has to be filtered out.
+    Review, Item = fsrs_rs_python.FSRSReview, fsrs_rs_python.FSRSItem
     items = []
     for history in cards:
-        reviews = []
-        for n, (rating, delta) in enumerate(history):
-            reviews.append(fsrs_rs_python.FSRSReview(rating, delta))
-            if n > 0 and delta > 0:
-                items.append(fsrs_rs_python.FSRSItem(list(reviews)))
-    return [item for item in items if item.long_term_review_cnt() > 0]
+        reviews = [Review(rating, delta) for rating, delta in history]
+        items.extend(Item(reviews[: n + 1]) for n in range(1, len(history)) if history[n][1] > 0)
+    return items
 
 
 def fit(cards: Sequence[History], current: Sequence[float]) -> tuple[list[float], Evaluation, Evaluation]:
@@ -210,22 +213,52 @@ def save_fit(store: Store, fit_result: Fit, settings: StudySettings | None = Non
         return fit_result, settings
     updated = settings.model_copy(update={"parameters": fit_result.parameters})
     scheduler = Scheduler(updated)  # refuses parameters py-fsrs cannot use, before anything is saved
-    if store.path is not None:
-        from quizapp.backup import take_backup
+    from quizapp.doctor import store_states
+    from quizapp.rebuild import log_snapshot, replay_all, replay_snapshot
 
-        take_backup(store.path, "optimize")
     # As Anki does when parameters change, every card's memory state (stability, difficulty) is
-    # recomputed from its log with the new parameters; due dates stay as the answers set them.
-    from quizapp.doctor import rebuild_all_cards
-
+    # recomputed from its log with the new parameters; due dates stay as the answers set them. The
+    # backup is taken meanwhile, in a thread: SQLite copies and checks the file without holding the
+    # interpreter lock. Nothing is written until the backup is complete.
+    backup = _Backup(store.path) if store.path is not None else None
+    try:
+        states, snapshot = replay_snapshot(store.conn, scheduler)
+    finally:
+        if backup is not None:
+            backup.wait()  # raises what stopped the backup: then nothing is saved
     with store.write() as c:
         c.execute(
             "INSERT INTO settings(key, value) VALUES ('study', ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [json.dumps(updated.model_dump())],
         )
-        rebuild_all_cards(c, scheduler)
+        if log_snapshot(c) != snapshot:  # answers were given meanwhile: replay the log as it is now
+            states = list(replay_all(c, scheduler))
+        store_states(c, states)
     return replace(fit_result, saved=True), updated
+
+
+class _Backup:
+    """``take_backup(path, "optimize")`` in a thread; ``wait`` for it and re-raise what it raised."""
+
+    def __init__(self, path: Path):
+        from quizapp.backup import take_backup
+
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                take_backup(path, "optimize")
+            except BaseException as exc:  # handed to wait(), in the thread that saves
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="quizapp-optimize-backup", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def optimize(
@@ -239,6 +272,7 @@ def optimize(
     fitted = fit_log(store, settings, progress, in_child)
     progress("Comparing with the parameters in use")
     return save_fit(store, fitted, settings)[0]
+
 
 if __name__ == "__main__":
     _child()

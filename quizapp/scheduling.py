@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -203,17 +203,45 @@ class Scheduler:
         FSRS without fuzz gives stability and difficulty; the due time each answer actually got is
         taken from the log, so a replayed card is due exactly when it was.
         """
-        state = CardState(id=card_id)
-        for entry in sorted(log, key=lambda e: (e.reviewed_at, e.id)):
-            if not entry.scheduled:
-                continue
-            now = _safe_now(state, entry.reviewed_at)
-            card, _ = self.exact.review_card(to_fsrs(state), fsrs.Rating(entry.rating), now)
-            lapsed = state.state == 2 and entry.rating == 1
-            state = from_fsrs(card_id, card, state.reps + 1, state.lapses + int(lapsed))
-            if entry.due_after is not None and entry.due_after >= now:
-                state.due = entry.due_after
+        ordered = sorted(log, key=lambda e: (e.reviewed_at, e.id))
+        return self.replay_answers(card_id, [(e.reviewed_at, e.rating, e.due_after) for e in ordered if e.scheduled])
+
+    def replay_answers(self, card_id: str, answers: Sequence[tuple[datetime, int, datetime | None]]) -> CardState:
+        """``replay`` from a card's scheduled answers already in order, each (time, rating, due after)."""
+        if not answers:
+            return CardState(id=card_id)
+        # One py-fsrs card is carried from answer to answer: only the final state is needed.
+        review = self.exact.review_card
+        card = _ReplayCard(card_id=_fsrs_id(card_id))
+        last_review = None
+        reps = lapses = 0
+        due = None
+        for reviewed_at, rating, due_after in answers:
+            now = reviewed_at.astimezone(timezone.utc)
+            if last_review is not None and now < last_review:
+                now = last_review  # as _safe_now: never before the last review
+            if rating == 1 and card.state is fsrs.State.Review:
+                lapses += 1
+            card, _ = review(card, _RATINGS[rating], now)
+            reps += 1
+            last_review = card.last_review
+            due = due_after if due_after is not None and due_after >= now else card.due
+        state = from_fsrs(card_id, card, reps, lapses)
+        state.due = due
         return state
+
+
+class _ReplayCard(fsrs.Card):
+    """A py-fsrs card that copies cheaply: ``review_card`` copies the card it is given, and the
+    generic ``copy`` of a dataclass (``__reduce_ex__``) cost a third of a replayed answer."""
+
+    def __copy__(self) -> "_ReplayCard":
+        twin = object.__new__(_ReplayCard)
+        twin.__dict__.update(self.__dict__)
+        return twin
+
+
+_RATINGS = {r: fsrs.Rating(r) for r in RATINGS}
 
 
 def _safe_now(state: CardState, now: datetime) -> datetime:
