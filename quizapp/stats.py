@@ -28,12 +28,13 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 from sqlite_utils import Database
 
-from quizapp.deck import STAGES, DeckSet, Item, card_items
+from quizapp.deck import STAGES, DeckSet, Item, card_item_ids
 from quizapp.scheduling import Scheduler, StudySettings, day_start, study_day
 from quizapp.store import Store, to_iso, utcnow
 from quizapp.study import Study
@@ -102,6 +103,21 @@ BOUNDS_CTE = (
 
 
 @contextmanager
+def one_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """Run the statements inside as one transaction (a savepoint, so it nests in one already open):
+    the figures then read one snapshot of the database, and filling temporary tables is not a
+    transaction per row."""
+    conn.execute("SAVEPOINT stats")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK TO stats")
+        conn.execute("RELEASE stats")
+        raise
+    conn.execute("RELEASE stats")
+
+
+@contextmanager
 def reading(store: Store) -> Iterator[Store]:
     """A read-only connection to the store's database, for figures computed in another thread while
     the app goes on writing (WAL lets both run at once); the store itself when it lives in memory."""
@@ -129,31 +145,52 @@ def item_title(item: Item, width: int = 70) -> str:
 
 TAGS_TABLE = "temp.stats_tags"
 """Per item id, its topics (``kind`` 'topic': tags that are not stages) and its stages (``kind``
-'stage'), loaded from the decks by ``load_tags`` (the database does not hold tags)."""
+'stage'), loaded from the decks by ``load_tags`` (the database does not hold tags). A view over
+``temp.stats_items`` (item id -> tag group) and ``temp.stats_groups`` (tag group -> kind, tag)."""
 
 
 def load_tags(conn: sqlite3.Connection, decks: DeckSet) -> str:
-    """(Re)fill the connection's temporary table of the topics and stages of every item of ``decks``;
-    returns its name."""
-    conn.execute("DROP TABLE IF EXISTS temp.stats_tags")
-    conn.execute("CREATE TEMP TABLE stats_tags (card_id TEXT NOT NULL, kind TEXT NOT NULL, tag TEXT NOT NULL)")
-    rows = []
-    for card, deck_id in ((card, deck.id) for deck in decks.decks for card in deck.cards):
-        topics = {t for t in card.tags if t not in STAGE_TAGS}
-        stages = {STAGE_TAGS[t] for t in card.tags if t in STAGE_TAGS}
-        for item in card_items(card, deck_id):
-            rows += [(item.id, "topic", t) for t in topics]
-            rows += [(item.id, "stage", s) for s in stages]
-    # JSON documents parsed by SQLite are much quicker than a statement per row for large decks;
-    # in chunks, so that no single call holds Python's lock long enough to stall a screen.
-    for start in range(0, len(rows), 5000):
-        conn.execute(
-            "INSERT INTO temp.stats_tags SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
-            " json_extract(value, '$[2]') FROM json_each(?)",
-            [json.dumps(rows[start : start + 5000])],
-        )
-    conn.execute("CREATE INDEX temp.stats_tags_card ON stats_tags(card_id, kind)")
+    """(Re)fill the connection's temporary tables of the topics and stages of every item of ``decks``;
+    returns the name of the view that lists them (see ``TAGS_TABLE``)."""
+    # Cards share a handful of tag lists: each distinct list is one group, so there is one row per
+    # item (its group) rather than one per item and tag, and the per-topic figures can add up the
+    # cards of a group once.
+    groups: dict[tuple[str, ...], int | None] = {}
+    group_rows: list[tuple[int, str, str]] = []
+    item_rows: list[tuple[str, int]] = []
+    for deck in decks.decks:
+        for card in deck.cards:
+            key = tuple(card.tags)
+            if key not in groups:
+                topics = sorted({t for t in key if t not in STAGE_TAGS})
+                stages = sorted({STAGE_TAGS[t] for t in key if t in STAGE_TAGS})
+                grp = groups[key] = len(groups) if topics or stages else None
+                group_rows += [(grp, "topic", t) for t in topics] + [(grp, "stage", s) for s in stages]
+            grp = groups[key]
+            if grp is not None:
+                item_rows += [(item_id, grp) for item_id in card_item_ids(card)]
+    with one_transaction(conn):
+        _fill_tags(conn, group_rows, item_rows)
     return TAGS_TABLE
+
+
+def _fill_tags(conn: sqlite3.Connection, group_rows: list, item_rows: list) -> None:
+    conn.execute("DROP VIEW IF EXISTS temp.stats_tags")
+    conn.execute("DROP TABLE IF EXISTS temp.stats_items")
+    conn.execute("DROP TABLE IF EXISTS temp.stats_groups")
+    conn.execute("CREATE TEMP TABLE stats_items (card_id TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID")
+    conn.execute(
+        "CREATE TEMP TABLE stats_groups (grp INTEGER NOT NULL, kind TEXT NOT NULL, tag TEXT NOT NULL,"
+        " PRIMARY KEY (grp, kind, tag)) WITHOUT ROWID"
+    )
+    conn.executemany("INSERT INTO temp.stats_groups VALUES (?, ?, ?)", group_rows)
+    # Sorted, the rows go into the table's B-tree in order; an id in two decks counts once, in the first.
+    item_rows.sort(key=itemgetter(0))
+    conn.executemany("INSERT OR IGNORE INTO temp.stats_items VALUES (?, ?)", item_rows)
+    conn.execute(
+        "CREATE TEMP VIEW stats_tags AS SELECT i.card_id AS card_id, g.kind AS kind, g.tag AS tag"
+        " FROM temp.stats_items AS i JOIN temp.stats_groups AS g ON g.grp = i.grp"
+    )
 
 
 # ---------------------------------------------------------------- the report
@@ -287,6 +324,7 @@ class Stats:
         self.tags = load_tags(store.conn, decks)
         """The temporary table of card topics and stages the topic figures join."""
         self._answers_made = False
+        self._cards_made = False
 
     def _params(self, **extra) -> dict:
         return {"now": to_iso(self.now), "today": self.day.isoformat(), **curve_params(self.scheduler), **extra}
@@ -387,23 +425,55 @@ class Stats:
             self._answers_made = True
         return "temp.stats_answers"
 
+    def _cards(self) -> str:
+        """A temporary table, made once per ``Stats``: one row per card with what the per-card figures
+        need, worked out once: whether it is shown (present, not suspended) and visible in review
+        today, whether it was studied, its recall now, its tag group and its retention answers. The
+        per-deck, per-topic, per-stage and weakest-card figures all read it instead of the cards."""
+        if not self._cards_made:
+            c = self.store.conn
+            answers_by_card = self._answers_by_card()
+            c.execute("DROP TABLE IF EXISTS temp.stats_cards")
+            c.execute(
+                f"""
+                CREATE TEMP TABLE stats_cards AS
+                SELECT c.id AS id, c.deck_id AS deck_id, (c.present = 1 AND c.suspended = 0) AS shown,
+                       ({Study._VISIBLE}) AS visible, c.state != 0 AS studied,
+                       {recall_sql('c.stability', 'c.last_review', ':now')} AS recall, c.lapses AS lapses,
+                       c.reps AS reps, g.grp AS grp, a.answers AS answers, a.kept AS kept,
+                       a.predicted AS predicted, a.predictable AS predictable
+                FROM cards AS c LEFT JOIN {answers_by_card} AS a ON a.card_id = c.id
+                LEFT JOIN temp.stats_items AS g ON g.card_id = c.id
+                """,
+                self._params(),
+            )
+            # Per tag group, the sums the topic and stage figures add up over the group's tags.
+            c.execute("DROP TABLE IF EXISTS temp.stats_by_group")
+            c.execute(
+                """
+                CREATE TEMP TABLE stats_by_group AS
+                SELECT grp, COUNT(*) AS cards, SUM(studied) AS studied,
+                       SUM(CASE WHEN studied THEN recall END) AS recall_studied, SUM(recall) AS recall_all,
+                       COALESCE(SUM(answers), 0) AS answers, SUM(kept) AS kept
+                FROM temp.stats_cards WHERE shown AND grp IS NOT NULL GROUP BY grp
+                """
+            )
+            self._cards_made = True
+        return "temp.stats_cards"
+
     def decks_recall(self) -> tuple[Retention, list[DeckRecall]]:
         """True and predicted retention over all time, overall and per deck, with each deck's recall now."""
-        answers_by_card = self._answers_by_card()
+        cards = self._cards()
         rows = {
             r["deck_id"]: r
             for r in self.store.query(
                 f"""
-                SELECT c.deck_id, SUM(c.present = 1 AND c.suspended = 0) AS cards,
-                       SUM(c.present = 1 AND c.suspended = 0 AND c.state != 0) AS studied,
-                       AVG(CASE WHEN c.present = 1 AND c.suspended = 0 AND c.state != 0
-                                THEN {recall_sql('c.stability', 'c.last_review', ':now')} END) AS recall_now,
-                       COALESCE(SUM(a.answers), 0) AS answers, SUM(a.kept) AS kept,
-                       SUM(a.predicted) AS predicted, SUM(a.predictable) AS predictable
-                FROM cards c LEFT JOIN {answers_by_card} a ON a.card_id = c.id
-                GROUP BY c.deck_id
-                """,
-                self._params(),
+                SELECT deck_id, SUM(shown) AS cards, SUM(shown AND studied) AS studied,
+                       AVG(CASE WHEN shown AND studied THEN recall END) AS recall_now,
+                       COALESCE(SUM(answers), 0) AS answers, SUM(kept) AS kept,
+                       SUM(predicted) AS predicted, SUM(predictable) AS predictable
+                FROM {cards} GROUP BY deck_id
+                """
             )
         }
         out = []
@@ -424,7 +494,7 @@ class Stats:
         # Answers on orphaned cards count in the total even though no deck shows them.
         total = self.store.query(
             f"SELECT COALESCE(SUM(answers), 0) AS answers, SUM(kept) AS kept, SUM(predicted) AS predicted,"
-            f" SUM(predictable) AS predictable FROM {answers_by_card}"
+            f" SUM(predictable) AS predictable FROM {self._answers_by_card()}"
         )[0]
         overall = Retention(
             key="all",
@@ -438,22 +508,28 @@ class Stats:
     def retention_weeks(self, weeks: int = RETENTION_WEEKS) -> list[Retention]:
         monday = self.day - timedelta(days=self.day.weekday())
         starts = [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-        bounds = json.dumps(
-            [
-                [s.isoformat(), to_iso(day_start(s, self.settings.rollover_hour)),
-                 to_iso(day_start(s + timedelta(weeks=1), self.settings.rollover_hour))]
-                for s in starts
-            ]
-        )
+        c = self.store.conn
+        with one_transaction(c):
+            c.execute("DROP TABLE IF EXISTS temp.stats_weeks")
+            c.execute("CREATE TEMP TABLE stats_weeks (n INTEGER PRIMARY KEY, day TEXT, s TEXT, e TEXT)")
+            c.executemany(
+                "INSERT INTO temp.stats_weeks VALUES (?, ?, ?, ?)",
+                [
+                    (i, s.isoformat(), to_iso(day_start(s, self.settings.rollover_hour)),
+                     to_iso(day_start(s + timedelta(weeks=1), self.settings.rollover_hour)))
+                    for i, s in enumerate(starts)
+                ],
+            )
+        # Week by week along the time index, the answers come grouped by week (no sort of them all);
+        # CROSS JOIN and INDEXED BY keep SQLite from indexing the whole log for this one query instead.
         rows = self.store.query(
             f"""
-            WITH {BOUNDS_CTE}
-            SELECT b.day, COUNT(*) AS answers, SUM(r.rating > 1) AS kept,
-                   AVG({self._predicted()}) AS predicted
-            FROM b JOIN review_log r ON r.reviewed_at >= b.s AND r.reviewed_at < b.e
+            SELECT b.day, COUNT(*) AS answers, SUM(r.rating > 1) AS kept, AVG({self._predicted()}) AS predicted
+            FROM temp.stats_weeks AS b CROSS JOIN review_log AS r INDEXED BY review_log_time
+                 ON r.reviewed_at >= b.s AND r.reviewed_at < b.e
             WHERE r.{self._RETAINED} GROUP BY b.n ORDER BY b.n
             """,
-            self._params(bounds=bounds),
+            self._params(),
         )
         return [
             Retention(
@@ -485,18 +561,16 @@ class Stats:
     # ------------------------------------------------------------ topics and stages
 
     def topic_mastery(self) -> list[TopicMastery]:
+        self._cards()
         rows = self.store.query(
-            f"""
-            SELECT t.tag AS topic, COUNT(*) AS cards, SUM(c.state != 0) AS studied,
-                   AVG(CASE WHEN c.state != 0 THEN {recall_sql('c.stability', 'c.last_review', ':now')} END) AS recall_now,
-                   SUM({recall_sql('c.stability', 'c.last_review', ':now')}) / COUNT(*) AS mastery,
-                   COALESCE(SUM(a.answers), 0) AS answers, SUM(a.kept) AS kept
-            FROM {self.tags} AS t JOIN cards AS c ON c.id = t.card_id
-            LEFT JOIN {self._answers_by_card()} AS a ON a.card_id = t.card_id
-            WHERE t.kind = 'topic' AND c.present = 1 AND c.suspended = 0
+            """
+            SELECT t.tag AS topic, SUM(g.cards) AS cards, SUM(g.studied) AS studied,
+                   SUM(g.recall_studied) / SUM(g.studied) AS recall_now,
+                   SUM(g.recall_all) / SUM(g.cards) AS mastery,
+                   SUM(g.answers) AS answers, SUM(g.kept) AS kept
+            FROM temp.stats_by_group AS g JOIN temp.stats_groups AS t ON t.grp = g.grp AND t.kind = 'topic'
             GROUP BY t.tag ORDER BY mastery, cards DESC, topic
-            """,
-            self._params(),
+            """
         )
         return [
             TopicMastery(
@@ -512,25 +586,30 @@ class Stats:
         ]
 
     def stage_map(self) -> list[StageCell]:
+        self._cards()
+        # Each studied card gives its recall now, each latest attempt its stage's share; the cards of
+        # a tag group come summed (``value``) with their count (``weight``).
         rows = self.store.query(
             f"""
             WITH from_cards AS (
-                SELECT t.tag AS topic, s.tag AS stage, {recall_sql('c.stability', 'c.last_review', ':now')} AS value,
-                       1 AS card, 0 AS attempt
-                FROM {self.tags} AS t JOIN {self.tags} AS s ON s.card_id = t.card_id AND s.kind = 'stage'
-                JOIN cards AS c ON c.id = t.card_id
-                WHERE t.kind = 'topic' AND c.present = 1 AND c.suspended = 0 AND c.state != 0),
+                SELECT t.tag AS topic, s.tag AS stage, g.recall_studied AS value, g.studied AS weight,
+                       g.studied AS card, 0 AS attempt
+                FROM temp.stats_by_group AS g
+                JOIN temp.stats_groups AS t ON t.grp = g.grp AND t.kind = 'topic'
+                JOIN temp.stats_groups AS s ON s.grp = g.grp AND s.kind = 'stage'
+                WHERE g.studied > 0),
             latest AS (
                 SELECT card_id, stage_scores FROM (
                     SELECT card_id, stage_scores,
                            ROW_NUMBER() OVER (PARTITION BY card_id ORDER BY submitted_at DESC, id DESC) AS k
                     FROM attempts) WHERE k = 1),
             from_attempts AS (
-                SELECT t.tag AS topic, e.key AS stage, e.value AS value, 0 AS card, 1 AS attempt
+                SELECT t.tag AS topic, e.key AS stage, e.value AS value, e.value IS NOT NULL AS weight,
+                       0 AS card, 1 AS attempt
                 FROM latest JOIN {self.tags} AS t ON t.card_id = latest.card_id AND t.kind = 'topic',
                      json_each(latest.stage_scores) AS e
                 WHERE json_valid(latest.stage_scores))
-            SELECT topic, stage, AVG(value) AS strength, SUM(card) AS cards, SUM(attempt) AS attempts
+            SELECT topic, stage, TOTAL(value) / SUM(weight) AS strength, SUM(card) AS cards, SUM(attempt) AS attempts
             FROM (SELECT * FROM from_cards UNION ALL SELECT * FROM from_attempts)
             GROUP BY topic, stage ORDER BY topic, stage
             """,
@@ -544,11 +623,10 @@ class Stats:
         items = self.study.items
         rows = self.store.query(
             f"""
-            SELECT id, deck_id, lapses, reps, {recall_sql('stability', 'last_review', ':now')} AS recall
-            FROM cards WHERE {Study._VISIBLE} AND state != 0
+            SELECT id, deck_id, lapses, reps, recall FROM {self._cards()} WHERE visible AND studied
             ORDER BY lapses >= :leech DESC, recall, lapses DESC, id LIMIT :n
             """,
-            self._params(leech=LEECH_LAPSES, n=limit * 2),
+            {"leech": LEECH_LAPSES, "n": limit * 2},
         )
         out = [
             WeakCard(
@@ -612,6 +690,10 @@ class Stats:
     def report(self, with_plan: bool = True) -> Report:
         """Every figure; the plan's (the slowest to work out) only ``with_plan``."""
         _resolve_models()
+        with one_transaction(self.store.conn):
+            return self._report(with_plan)
+
+    def _report(self, with_plan: bool) -> Report:
         overall, decks = self.decks_recall()
         attempts, stages = self.interviews()
         return Report(
