@@ -25,10 +25,11 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -144,20 +145,36 @@ def item_title(item: Item, width: int = 70) -> str:
 
 
 TAGS_TABLE = "temp.stats_tags"
-"""Per item id, its topics (``kind`` 'topic': tags that are not stages) and its stages (``kind``
-'stage'), loaded from the decks by ``load_tags`` (the database does not hold tags). A view over
-``temp.stats_items`` (item id -> tag group) and ``temp.stats_groups`` (tag group -> kind, tag)."""
+"""Per card (item) id of the progress database, its topics (``kind`` 'topic': tags that are not
+stages) and its stages (``kind`` 'stage'), from the decks (the database does not hold tags): a view
+made by ``load_tags``."""
 
 
-def load_tags(conn: sqlite3.Connection, decks: DeckSet) -> str:
-    """(Re)fill the connection's temporary tables of the topics and stages of every item of ``decks``;
-    returns the name of the view that lists them (see ``TAGS_TABLE``)."""
-    # Cards share a handful of tag lists: each distinct list is one group, so there is one row per
-    # item (its group) rather than one per item and tag, and the per-topic figures can add up the
-    # cards of a group once.
+@dataclass(frozen=True)
+class TagGroups:
+    """The cards' tags, grouped: cards share a handful of tag lists, each distinct list is a group."""
+
+    of_item: dict[str, int]
+    """Item id -> its group (items without topic or stage tags are left out)."""
+    tags: list[tuple[int, str, str]]
+    """(group, 'topic' or 'stage', tag) for every group."""
+
+
+_tag_groups: tuple[Callable[[], DeckSet | None], tuple, TagGroups] | None = None
+"""The groups of the deck set seen last, kept while that deck set lives and is unchanged."""
+
+
+def tag_groups(decks: DeckSet) -> TagGroups:
+    """The tag groups of ``decks``, worked out once per deck set: going over every card of a large
+    collection costs far more than any figure built on the result."""
+    global _tag_groups
+    # The deck and card lists a deck set holds (and their lengths) tell that it is unchanged.
+    fingerprint = tuple((id(deck), id(deck.cards), len(deck.cards)) for deck in decks.decks)
+    if _tag_groups is not None and _tag_groups[0]() is decks and _tag_groups[1] == fingerprint:
+        return _tag_groups[2]
     groups: dict[tuple[str, ...], int | None] = {}
-    group_rows: list[tuple[int, str, str]] = []
-    item_rows: list[tuple[str, int]] = []
+    rows: list[tuple[int, str, str]] = []
+    of_item: dict[str, int] = {}
     for deck in decks.decks:
         for card in deck.cards:
             key = tuple(card.tags)
@@ -165,32 +182,37 @@ def load_tags(conn: sqlite3.Connection, decks: DeckSet) -> str:
                 topics = sorted({t for t in key if t not in STAGE_TAGS})
                 stages = sorted({STAGE_TAGS[t] for t in key if t in STAGE_TAGS})
                 grp = groups[key] = len(groups) if topics or stages else None
-                group_rows += [(grp, "topic", t) for t in topics] + [(grp, "stage", s) for s in stages]
+                rows += [(grp, "topic", t) for t in topics] + [(grp, "stage", s) for s in stages]
             grp = groups[key]
             if grp is not None:
-                item_rows += [(item_id, grp) for item_id in card_item_ids(card)]
+                for item_id in card_item_ids(card):
+                    # An id in two decks counts once, in the first (as the item map has it).
+                    of_item.setdefault(item_id, grp)
+    found = TagGroups(of_item, rows)
+    _tag_groups = (weakref.ref(decks), fingerprint, found)
+    return found
+
+
+def load_tags(conn: sqlite3.Connection, decks: DeckSet) -> str:
+    """Give the connection the tag groups of ``decks``: the SQL function ``stats_group(item id)``
+    (its group, NULL without topic or stage tags), the temporary table ``stats_groups(grp, kind,
+    tag)``, and the view ``TAGS_TABLE`` over both; returns the view's name."""
+    found = tag_groups(decks)
+    # A lookup in the groups' dict for each card read costs less than filling a table of every item.
+    conn.create_function("stats_group", 1, found.of_item.get, deterministic=True)
     with one_transaction(conn):
-        _fill_tags(conn, group_rows, item_rows)
+        conn.execute("DROP VIEW IF EXISTS temp.stats_tags")
+        conn.execute("DROP TABLE IF EXISTS temp.stats_groups")
+        conn.execute(
+            "CREATE TEMP TABLE stats_groups (grp INTEGER NOT NULL, kind TEXT NOT NULL, tag TEXT NOT NULL,"
+            " PRIMARY KEY (grp, kind, tag)) WITHOUT ROWID"
+        )
+        conn.executemany("INSERT INTO temp.stats_groups VALUES (?, ?, ?)", found.tags)
+        conn.execute(
+            "CREATE TEMP VIEW stats_tags AS SELECT c.id AS card_id, g.kind AS kind, g.tag AS tag"
+            " FROM main.cards AS c JOIN temp.stats_groups AS g ON g.grp = stats_group(c.id)"
+        )
     return TAGS_TABLE
-
-
-def _fill_tags(conn: sqlite3.Connection, group_rows: list, item_rows: list) -> None:
-    conn.execute("DROP VIEW IF EXISTS temp.stats_tags")
-    conn.execute("DROP TABLE IF EXISTS temp.stats_items")
-    conn.execute("DROP TABLE IF EXISTS temp.stats_groups")
-    conn.execute("CREATE TEMP TABLE stats_items (card_id TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID")
-    conn.execute(
-        "CREATE TEMP TABLE stats_groups (grp INTEGER NOT NULL, kind TEXT NOT NULL, tag TEXT NOT NULL,"
-        " PRIMARY KEY (grp, kind, tag)) WITHOUT ROWID"
-    )
-    conn.executemany("INSERT INTO temp.stats_groups VALUES (?, ?, ?)", group_rows)
-    # Sorted, the rows go into the table's B-tree in order; an id in two decks counts once, in the first.
-    item_rows.sort(key=itemgetter(0))
-    conn.executemany("INSERT OR IGNORE INTO temp.stats_items VALUES (?, ?)", item_rows)
-    conn.execute(
-        "CREATE TEMP VIEW stats_tags AS SELECT i.card_id AS card_id, g.kind AS kind, g.tag AS tag"
-        " FROM temp.stats_items AS i JOIN temp.stats_groups AS g ON g.grp = i.grp"
-    )
 
 
 # ---------------------------------------------------------------- the report
@@ -440,10 +462,9 @@ class Stats:
                 SELECT c.id AS id, c.deck_id AS deck_id, (c.present = 1 AND c.suspended = 0) AS shown,
                        ({Study._VISIBLE}) AS visible, c.state != 0 AS studied,
                        {recall_sql('c.stability', 'c.last_review', ':now')} AS recall, c.lapses AS lapses,
-                       c.reps AS reps, g.grp AS grp, a.answers AS answers, a.kept AS kept,
+                       c.reps AS reps, stats_group(c.id) AS grp, a.answers AS answers, a.kept AS kept,
                        a.predicted AS predicted, a.predictable AS predictable
                 FROM cards AS c LEFT JOIN {answers_by_card} AS a ON a.card_id = c.id
-                LEFT JOIN temp.stats_items AS g ON g.card_id = c.id
                 """,
                 self._params(),
             )
@@ -606,7 +627,7 @@ class Stats:
             from_attempts AS (
                 SELECT t.tag AS topic, e.key AS stage, e.value AS value, e.value IS NOT NULL AS weight,
                        0 AS card, 1 AS attempt
-                FROM latest JOIN {self.tags} AS t ON t.card_id = latest.card_id AND t.kind = 'topic',
+                FROM latest JOIN temp.stats_groups AS t ON t.grp = stats_group(latest.card_id) AND t.kind = 'topic',
                      json_each(latest.stage_scores) AS e
                 WHERE json_valid(latest.stage_scores))
             SELECT topic, stage, TOTAL(value) / SUM(weight) AS strength, SUM(card) AS cards, SUM(attempt) AS attempts
