@@ -91,9 +91,14 @@ def curve_params(scheduler: Scheduler) -> dict[str, float]:
 
 def day_bounds(days: Sequence[date], rollover_hour: int) -> str:
     """JSON ``[[day, start, end], ...]`` of study days, their UTC bounds as stored text, for ``json_each``."""
-    return json.dumps(
-        [[d.isoformat(), to_iso(day_start(d, rollover_hour)), to_iso(day_start(d + timedelta(days=1), rollover_hour))] for d in days]
-    )
+    # A day ends where the next begins: each boundary is worked out once (the time zone conversions
+    # cost more than the query over a long history).
+    starts: dict[date, str | None] = {}
+    for d in days:
+        for boundary in (d, d + timedelta(days=1)):
+            if boundary not in starts:
+                starts[boundary] = to_iso(day_start(boundary, rollover_hour))
+    return json.dumps([[d.isoformat(), starts[d], starts[d + timedelta(days=1)]] for d in days])
 
 
 BOUNDS_CTE = (
@@ -712,26 +717,23 @@ class Stats:
         """Every figure; the plan's (the slowest to work out) only ``with_plan``."""
         _resolve_models()
         with one_transaction(self.store.conn):
-            return self._report(with_plan)
-
-    def _report(self, with_plan: bool) -> Report:
-        overall, decks = self.decks_recall()
-        attempts, stages = self.interviews()
-        return Report(
-            generated_at=self.now,
-            today=self.today(),
-            heatmap=self.heatmap(),
-            retention=overall,
-            decks=decks,
-            retention_weeks=self.retention_weeks(),
-            forecast=self.forecast(),
-            topics=self.topic_mastery(),
-            stage_map=self.stage_map(),
-            weakest=self.weakest(),
-            interviews=attempts,
-            interview_stages=stages,
-            plan=self.plan() if with_plan else None,
-        )
+            overall, decks = self.decks_recall()
+            attempts, stages = self.interviews()
+            return Report(
+                generated_at=self.now,
+                today=self.today(),
+                heatmap=self.heatmap(),
+                retention=overall,
+                decks=decks,
+                retention_weeks=self.retention_weeks(),
+                forecast=self.forecast(),
+                topics=self.topic_mastery(),
+                stage_map=self.stage_map(),
+                weakest=self.weakest(),
+                interviews=attempts,
+                interview_stages=stages,
+                plan=self.plan() if with_plan else None,
+            )
 
 
 def report_schema() -> dict:
