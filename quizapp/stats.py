@@ -348,6 +348,10 @@ class Stats:
         """Every figure is taken at this one moment."""
         self.day = self.study.today()
         ensure_sql_math(store.conn)
+        # The temporary tables and sorts of a large collection are megabytes: in memory, rather than
+        # spilled to temporary files. (Set before any temporary table: changing it drops them.)
+        if store.conn.execute("PRAGMA temp_store").fetchone()[0] != 2:
+            store.conn.execute("PRAGMA temp_store = MEMORY")
         self.tags = load_tags(store.conn, decks)
         """The temporary table of card topics and stages the topic figures join."""
         self._answers_made = False
@@ -437,7 +441,7 @@ class Stats:
             c.execute("DROP TABLE IF EXISTS temp.stats_answers")
             c.execute(
                 "CREATE TEMP TABLE stats_answers (card_id TEXT PRIMARY KEY, answers INTEGER, kept INTEGER,"
-                " predicted REAL, predictable INTEGER)"
+                " predicted REAL, predictable INTEGER) WITHOUT ROWID"
             )
             c.execute(
                 f"""
