@@ -458,21 +458,25 @@ class Stats:
 
     def _cards(self) -> str:
         """A temporary table, made once per ``Stats``: one row per card with what the per-card figures
-        need, worked out once: whether it is shown (present, not suspended) and visible in review
-        today, whether it was studied, its recall now, its tag group and its retention answers. The
+        need, worked out once: whether it is shown (present, not suspended), whether it was studied,
+        its recall now, its tag group and its retention answers. The
         per-deck, per-topic, per-stage and weakest-card figures all read it instead of the cards."""
         if not self._cards_made:
             c = self.store.conn
             answers_by_card = self._answers_by_card()
             c.execute("DROP TABLE IF EXISTS temp.stats_cards")
+            # Keyed by the card's row in ``cards``: the figures that need more of a card (its deck, its
+            # id) look it up there, and only for the rows they keep.
+            c.execute(
+                "CREATE TEMP TABLE stats_cards (cid INTEGER PRIMARY KEY, shown INTEGER, studied INTEGER,"
+                " recall REAL, grp INTEGER, answers INTEGER, kept INTEGER, predicted REAL, predictable INTEGER)"
+            )
             c.execute(
                 f"""
-                CREATE TEMP TABLE stats_cards AS
-                SELECT c.id AS id, c.deck_id AS deck_id, (c.present = 1 AND c.suspended = 0) AS shown,
-                       ({Study._VISIBLE}) AS visible, c.state != 0 AS studied,
-                       {recall_sql('c.stability', 'c.last_review', ':now')} AS recall, c.lapses AS lapses,
-                       c.reps AS reps, stats_group(c.id) AS grp, a.answers AS answers, a.kept AS kept,
-                       a.predicted AS predicted, a.predictable AS predictable
+                INSERT INTO temp.stats_cards
+                SELECT c.rowid, c.present = 1 AND c.suspended = 0, c.state != 0,
+                       {recall_sql('c.stability', 'c.last_review', ':now')}, stats_group(c.id),
+                       a.answers, a.kept, a.predicted, a.predictable
                 FROM cards AS c LEFT JOIN {answers_by_card} AS a ON a.card_id = c.id
                 """,
                 self._params(),
@@ -494,15 +498,17 @@ class Stats:
     def decks_recall(self) -> tuple[Retention, list[DeckRecall]]:
         """True and predicted retention over all time, overall and per deck, with each deck's recall now."""
         cards = self._cards()
+        # Along the deck index (which holds the row ids): the cards come deck by deck, no sort.
         rows = {
             r["deck_id"]: r
             for r in self.store.query(
                 f"""
-                SELECT deck_id, SUM(shown) AS cards, SUM(shown AND studied) AS studied,
-                       AVG(CASE WHEN shown AND studied THEN recall END) AS recall_now,
-                       COALESCE(SUM(answers), 0) AS answers, SUM(kept) AS kept,
-                       SUM(predicted) AS predicted, SUM(predictable) AS predictable
-                FROM {cards} GROUP BY deck_id
+                SELECT c.deck_id, SUM(s.shown) AS cards, SUM(s.shown AND s.studied) AS studied,
+                       AVG(CASE WHEN s.shown AND s.studied THEN s.recall END) AS recall_now,
+                       COALESCE(SUM(s.answers), 0) AS answers, SUM(s.kept) AS kept,
+                       SUM(s.predicted) AS predicted, SUM(s.predictable) AS predictable
+                FROM cards AS c INDEXED BY cards_deck JOIN {cards} AS s ON s.cid = c.rowid
+                GROUP BY c.deck_id
                 """
             )
         }
@@ -653,10 +659,12 @@ class Stats:
         items = self.study.items
         rows = self.store.query(
             f"""
-            SELECT id, deck_id, lapses, reps, recall FROM {self._cards()} WHERE visible AND studied
-            ORDER BY lapses >= :leech DESC, recall, lapses DESC, id LIMIT :n
+            SELECT c.id, c.deck_id, c.lapses, c.reps, s.recall
+            FROM {self._cards()} AS s JOIN cards AS c ON c.rowid = s.cid
+            WHERE s.studied AND {Study._VISIBLE}
+            ORDER BY c.lapses >= :leech DESC, s.recall, c.lapses DESC, c.id LIMIT :n
             """,
-            {"leech": LEECH_LAPSES, "n": limit * 2},
+            self._params(leech=LEECH_LAPSES, n=limit * 2),
         )
         out = [
             WeakCard(
