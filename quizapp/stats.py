@@ -350,10 +350,10 @@ class Stats:
         ensure_sql_math(store.conn)
         # The temporary tables and sorts of a large collection are megabytes: in memory, rather than
         # spilled to temporary files. (Set before any temporary table: changing it drops them.)
-        if store.conn.execute("PRAGMA temp_store").fetchone()[0] != 2:
+        if not store.conn.in_transaction and store.conn.execute("PRAGMA temp_store").fetchone()[0] != 2:
             store.conn.execute("PRAGMA temp_store = MEMORY")
         self.tags = load_tags(store.conn, decks)
-        """The temporary table of card topics and stages the topic figures join."""
+        """The view of card topics and stages (see ``TAGS_TABLE``)."""
         self._answers_made = False
         self._cards_made = False
 
@@ -459,8 +459,8 @@ class Stats:
     def _cards(self) -> str:
         """A temporary table, made once per ``Stats``: one row per card with what the per-card figures
         need, worked out once: whether it is shown (present, not suspended), whether it was studied,
-        its recall now, its tag group and its retention answers. The
-        per-deck, per-topic, per-stage and weakest-card figures all read it instead of the cards."""
+        its recall now, its tag group and its retention answers. The per-deck, per-topic, per-stage
+        and weakest-card figures all read it instead of the cards."""
         if not self._cards_made:
             c = self.store.conn
             answers_by_card = self._answers_by_card()
@@ -626,7 +626,7 @@ class Stats:
         # Each studied card gives its recall now, each latest attempt its stage's share; the cards of
         # a tag group come summed (``value``) with their count (``weight``).
         rows = self.store.query(
-            f"""
+            """
             WITH from_cards AS (
                 SELECT t.tag AS topic, s.tag AS stage, g.recall_studied AS value, g.studied AS weight,
                        g.studied AS card, 0 AS attempt
