@@ -245,6 +245,15 @@ def card_items(card: Any, deck_id: str) -> list[Item]:
     return [Item(card.id, card, deck_id)]
 
 
+def card_item_ids(card: Any) -> list[str]:
+    """The ids of a card's items (those ``card_items`` makes), without making the items."""
+    if card.kind == "cloze":
+        return [card.id if n == 1 else f"{card.id}::c{n}" for n in card.numbers()]
+    if card.kind == "basic" and card.reverse:
+        return [card.id, f"{card.id}::reverse"]
+    return [card.id]
+
+
 class Deck:
     """One deck file's deck. Read from the cache, its cards are unpickled only when first used:
     start-up needs no more than the ids of its items (``item_keys``)."""

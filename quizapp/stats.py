@@ -25,14 +25,16 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from quizapp.deck import STAGES, DeckSet, Item, card_items
+from quizapp.deck import STAGES, DeckSet, Item, card_item_ids
 from quizapp.scheduling import Scheduler, StudySettings, day_start, study_day
 from quizapp.store import Store, to_iso, utcnow
 from quizapp.study import Study
@@ -88,9 +90,14 @@ def curve_params(scheduler: Scheduler) -> dict[str, float]:
 
 def day_bounds(days: Sequence[date], rollover_hour: int) -> str:
     """JSON ``[[day, start, end], ...]`` of study days, their UTC bounds as stored text, for ``json_each``."""
-    return json.dumps(
-        [[d.isoformat(), to_iso(day_start(d, rollover_hour)), to_iso(day_start(d + timedelta(days=1), rollover_hour))] for d in days]
-    )
+    # A day ends where the next begins: each boundary is worked out once (the time zone conversions
+    # cost more than the query over a long history).
+    starts: dict[date, str | None] = {}
+    for d in days:
+        for boundary in (d, d + timedelta(days=1)):
+            if boundary not in starts:
+                starts[boundary] = to_iso(day_start(boundary, rollover_hour))
+    return json.dumps([[d.isoformat(), starts[d], starts[d + timedelta(days=1)]] for d in days])
 
 
 BOUNDS_CTE = (
@@ -98,6 +105,21 @@ BOUNDS_CTE = (
     "json_extract(value, '$[1]') AS s, json_extract(value, '$[2]') AS e FROM json_each(:bounds))"
 )
 """A CTE ``b(n, day, s, e)`` over the ``:bounds`` parameter made by ``day_bounds``."""
+
+
+@contextmanager
+def one_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """Run the statements inside as one transaction (a savepoint, so it nests in one already open):
+    the figures then read one snapshot of the database, and filling temporary tables is not a
+    transaction per row."""
+    conn.execute("SAVEPOINT stats")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK TO stats")
+        conn.execute("RELEASE stats")
+        raise
+    conn.execute("RELEASE stats")
 
 
 @contextmanager
@@ -127,31 +149,73 @@ def item_title(item: Item, width: int = 70) -> str:
 
 
 TAGS_TABLE = "temp.stats_tags"
-"""Per item id, its topics (``kind`` 'topic': tags that are not stages) and its stages (``kind``
-'stage'), loaded from the decks by ``load_tags`` (the database does not hold tags)."""
+"""Per card (item) id of the progress database, its topics (``kind`` 'topic': tags that are not
+stages) and its stages (``kind`` 'stage'), from the decks (the database does not hold tags): a view
+made by ``load_tags``."""
+
+
+@dataclass(frozen=True)
+class TagGroups:
+    """The cards' tags, grouped: cards share a handful of tag lists, each distinct list is a group."""
+
+    of_item: dict[str, int]
+    """Item id -> its group (items without topic or stage tags are left out)."""
+    tags: list[tuple[int, str, str]]
+    """(group, 'topic' or 'stage', tag) for every group."""
+
+
+_tag_groups: tuple[Callable[[], DeckSet | None], tuple, TagGroups] | None = None
+"""The groups of the deck set seen last, kept while that deck set lives and is unchanged."""
+
+
+def tag_groups(decks: DeckSet) -> TagGroups:
+    """The tag groups of ``decks``, worked out once per deck set: going over every card of a large
+    collection costs far more than any figure built on the result."""
+    global _tag_groups
+    # The deck and card lists a deck set holds (and their lengths) tell that it is unchanged.
+    fingerprint = tuple((id(deck), id(deck.cards), len(deck.cards)) for deck in decks.decks)
+    if _tag_groups is not None and _tag_groups[0]() is decks and _tag_groups[1] == fingerprint:
+        return _tag_groups[2]
+    groups: dict[tuple[str, ...], int | None] = {}
+    rows: list[tuple[int, str, str]] = []
+    of_item: dict[str, int] = {}
+    for deck in decks.decks:
+        for card in deck.cards:
+            key = tuple(card.tags)
+            if key not in groups:
+                topics = sorted({t for t in key if t not in STAGE_TAGS})
+                stages = sorted({STAGE_TAGS[t] for t in key if t in STAGE_TAGS})
+                grp = groups[key] = len(groups) if topics or stages else None
+                rows += [(grp, "topic", t) for t in topics] + [(grp, "stage", s) for s in stages]
+            grp = groups[key]
+            if grp is not None:
+                for item_id in card_item_ids(card):
+                    # An id in two decks counts once, in the first (as the item map has it).
+                    of_item.setdefault(item_id, grp)
+    found = TagGroups(of_item, rows)
+    _tag_groups = (weakref.ref(decks), fingerprint, found)
+    return found
 
 
 def load_tags(conn: sqlite3.Connection, decks: DeckSet) -> str:
-    """(Re)fill the connection's temporary table of the topics and stages of every item of ``decks``;
-    returns its name."""
-    conn.execute("DROP TABLE IF EXISTS temp.stats_tags")
-    conn.execute("CREATE TEMP TABLE stats_tags (card_id TEXT NOT NULL, kind TEXT NOT NULL, tag TEXT NOT NULL)")
-    rows = []
-    for card, deck_id in ((card, deck.id) for deck in decks.decks for card in deck.cards):
-        topics = {t for t in card.tags if t not in STAGE_TAGS}
-        stages = {STAGE_TAGS[t] for t in card.tags if t in STAGE_TAGS}
-        for item in card_items(card, deck_id):
-            rows += [(item.id, "topic", t) for t in topics]
-            rows += [(item.id, "stage", s) for s in stages]
-    # JSON documents parsed by SQLite are much quicker than a statement per row for large decks;
-    # in chunks, so that no single call holds Python's lock long enough to stall a screen.
-    for start in range(0, len(rows), 5000):
+    """Give the connection the tag groups of ``decks``: the SQL function ``stats_group(item id)``
+    (its group, NULL without topic or stage tags), the temporary table ``stats_groups(grp, kind,
+    tag)``, and the view ``TAGS_TABLE`` over both; returns the view's name."""
+    found = tag_groups(decks)
+    # A lookup in the groups' dict for each card read costs less than filling a table of every item.
+    conn.create_function("stats_group", 1, found.of_item.get, deterministic=True)
+    with one_transaction(conn):
+        conn.execute("DROP VIEW IF EXISTS temp.stats_tags")
+        conn.execute("DROP TABLE IF EXISTS temp.stats_groups")
         conn.execute(
-            "INSERT INTO temp.stats_tags SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
-            " json_extract(value, '$[2]') FROM json_each(?)",
-            [json.dumps(rows[start : start + 5000])],
+            "CREATE TEMP TABLE stats_groups (grp INTEGER NOT NULL, kind TEXT NOT NULL, tag TEXT NOT NULL,"
+            " PRIMARY KEY (grp, kind, tag)) WITHOUT ROWID"
         )
-    conn.execute("CREATE INDEX temp.stats_tags_card ON stats_tags(card_id, kind)")
+        conn.executemany("INSERT INTO temp.stats_groups VALUES (?, ?, ?)", found.tags)
+        conn.execute(
+            "CREATE TEMP VIEW stats_tags AS SELECT c.id AS card_id, g.kind AS kind, g.tag AS tag"
+            " FROM main.cards AS c JOIN temp.stats_groups AS g ON g.grp = stats_group(c.id)"
+        )
     return TAGS_TABLE
 
 
@@ -283,9 +347,14 @@ class Stats:
         """Every figure is taken at this one moment."""
         self.day = self.study.today()
         ensure_sql_math(store.conn)
+        # The temporary tables and sorts of a large collection are megabytes: in memory, rather than
+        # spilled to temporary files. (Set before any temporary table: changing it drops them.)
+        if not store.conn.in_transaction and store.conn.execute("PRAGMA temp_store").fetchone()[0] != 2:
+            store.conn.execute("PRAGMA temp_store = MEMORY")
         self.tags = load_tags(store.conn, decks)
-        """The temporary table of card topics and stages the topic figures join."""
+        """The view of card topics and stages (see ``TAGS_TABLE``)."""
         self._answers_made = False
+        self._cards_made = False
 
     def _params(self, **extra) -> dict:
         return {"now": to_iso(self.now), "today": self.day.isoformat(), **curve_params(self.scheduler), **extra}
@@ -371,7 +440,7 @@ class Stats:
             c.execute("DROP TABLE IF EXISTS temp.stats_answers")
             c.execute(
                 "CREATE TEMP TABLE stats_answers (card_id TEXT PRIMARY KEY, answers INTEGER, kept INTEGER,"
-                " predicted REAL, predictable INTEGER)"
+                " predicted REAL, predictable INTEGER) WITHOUT ROWID"
             )
             c.execute(
                 f"""
@@ -386,23 +455,60 @@ class Stats:
             self._answers_made = True
         return "temp.stats_answers"
 
+    def _cards(self) -> str:
+        """A temporary table, made once per ``Stats``: one row per card with what the per-card figures
+        need, worked out once: whether it is shown (present, not suspended), whether it was studied,
+        its recall now, its tag group and its retention answers. The per-deck, per-topic, per-stage
+        and weakest-card figures all read it instead of the cards."""
+        if not self._cards_made:
+            c = self.store.conn
+            answers_by_card = self._answers_by_card()
+            c.execute("DROP TABLE IF EXISTS temp.stats_cards")
+            # Keyed by the card's row in ``cards``: the figures that need more of a card (its deck, its
+            # id) look it up there, and only for the rows they keep.
+            c.execute(
+                "CREATE TEMP TABLE stats_cards (cid INTEGER PRIMARY KEY, shown INTEGER, studied INTEGER,"
+                " recall REAL, grp INTEGER, answers INTEGER, kept INTEGER, predicted REAL, predictable INTEGER)"
+            )
+            c.execute(
+                f"""
+                INSERT INTO temp.stats_cards
+                SELECT c.rowid, c.present = 1 AND c.suspended = 0, c.state != 0,
+                       {recall_sql('c.stability', 'c.last_review', ':now')}, stats_group(c.id),
+                       a.answers, a.kept, a.predicted, a.predictable
+                FROM cards AS c LEFT JOIN {answers_by_card} AS a ON a.card_id = c.id
+                """,
+                self._params(),
+            )
+            # Per tag group, the sums the topic and stage figures add up over the group's tags.
+            c.execute("DROP TABLE IF EXISTS temp.stats_by_group")
+            c.execute(
+                """
+                CREATE TEMP TABLE stats_by_group AS
+                SELECT grp, COUNT(*) AS cards, SUM(studied) AS studied,
+                       SUM(CASE WHEN studied THEN recall END) AS recall_studied, SUM(recall) AS recall_all,
+                       COALESCE(SUM(answers), 0) AS answers, SUM(kept) AS kept
+                FROM temp.stats_cards WHERE shown AND grp IS NOT NULL GROUP BY grp
+                """
+            )
+            self._cards_made = True
+        return "temp.stats_cards"
+
     def decks_recall(self) -> tuple[Retention, list[DeckRecall]]:
         """True and predicted retention over all time, overall and per deck, with each deck's recall now."""
-        answers_by_card = self._answers_by_card()
+        cards = self._cards()
+        # Along the deck index (which holds the row ids): the cards come deck by deck, no sort.
         rows = {
             r["deck_id"]: r
             for r in self.store.query(
                 f"""
-                SELECT c.deck_id, SUM(c.present = 1 AND c.suspended = 0) AS cards,
-                       SUM(c.present = 1 AND c.suspended = 0 AND c.state != 0) AS studied,
-                       AVG(CASE WHEN c.present = 1 AND c.suspended = 0 AND c.state != 0
-                                THEN {recall_sql('c.stability', 'c.last_review', ':now')} END) AS recall_now,
-                       COALESCE(SUM(a.answers), 0) AS answers, SUM(a.kept) AS kept,
-                       SUM(a.predicted) AS predicted, SUM(a.predictable) AS predictable
-                FROM cards c LEFT JOIN {answers_by_card} a ON a.card_id = c.id
+                SELECT c.deck_id, SUM(s.shown) AS cards, SUM(s.shown AND s.studied) AS studied,
+                       AVG(CASE WHEN s.shown AND s.studied THEN s.recall END) AS recall_now,
+                       COALESCE(SUM(s.answers), 0) AS answers, SUM(s.kept) AS kept,
+                       SUM(s.predicted) AS predicted, SUM(s.predictable) AS predictable
+                FROM cards AS c INDEXED BY cards_deck JOIN {cards} AS s ON s.cid = c.rowid
                 GROUP BY c.deck_id
-                """,
-                self._params(),
+                """
             )
         }
         out = []
@@ -423,7 +529,7 @@ class Stats:
         # Answers on orphaned cards count in the total even though no deck shows them.
         total = self.store.query(
             f"SELECT COALESCE(SUM(answers), 0) AS answers, SUM(kept) AS kept, SUM(predicted) AS predicted,"
-            f" SUM(predictable) AS predictable FROM {answers_by_card}"
+            f" SUM(predictable) AS predictable FROM {self._answers_by_card()}"
         )[0]
         overall = Retention(
             key="all",
@@ -437,22 +543,28 @@ class Stats:
     def retention_weeks(self, weeks: int = RETENTION_WEEKS) -> list[Retention]:
         monday = self.day - timedelta(days=self.day.weekday())
         starts = [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-        bounds = json.dumps(
-            [
-                [s.isoformat(), to_iso(day_start(s, self.settings.rollover_hour)),
-                 to_iso(day_start(s + timedelta(weeks=1), self.settings.rollover_hour))]
-                for s in starts
-            ]
-        )
+        c = self.store.conn
+        with one_transaction(c):
+            c.execute("DROP TABLE IF EXISTS temp.stats_weeks")
+            c.execute("CREATE TEMP TABLE stats_weeks (n INTEGER PRIMARY KEY, day TEXT, s TEXT, e TEXT)")
+            c.executemany(
+                "INSERT INTO temp.stats_weeks VALUES (?, ?, ?, ?)",
+                [
+                    (i, s.isoformat(), to_iso(day_start(s, self.settings.rollover_hour)),
+                     to_iso(day_start(s + timedelta(weeks=1), self.settings.rollover_hour)))
+                    for i, s in enumerate(starts)
+                ],
+            )
+        # Week by week along the time index, the answers come grouped by week (no sort of them all);
+        # CROSS JOIN and INDEXED BY keep SQLite from indexing the whole log for this one query instead.
         rows = self.store.query(
             f"""
-            WITH {BOUNDS_CTE}
-            SELECT b.day, COUNT(*) AS answers, SUM(r.rating > 1) AS kept,
-                   AVG({self._predicted()}) AS predicted
-            FROM b JOIN review_log r ON r.reviewed_at >= b.s AND r.reviewed_at < b.e
+            SELECT b.day, COUNT(*) AS answers, SUM(r.rating > 1) AS kept, AVG({self._predicted()}) AS predicted
+            FROM temp.stats_weeks AS b CROSS JOIN review_log AS r INDEXED BY review_log_time
+                 ON r.reviewed_at >= b.s AND r.reviewed_at < b.e
             WHERE r.{self._RETAINED} GROUP BY b.n ORDER BY b.n
             """,
-            self._params(bounds=bounds),
+            self._params(),
         )
         return [
             Retention(
@@ -484,18 +596,16 @@ class Stats:
     # ------------------------------------------------------------ topics and stages
 
     def topic_mastery(self) -> list[TopicMastery]:
+        self._cards()
         rows = self.store.query(
-            f"""
-            SELECT t.tag AS topic, COUNT(*) AS cards, SUM(c.state != 0) AS studied,
-                   AVG(CASE WHEN c.state != 0 THEN {recall_sql('c.stability', 'c.last_review', ':now')} END) AS recall_now,
-                   SUM({recall_sql('c.stability', 'c.last_review', ':now')}) / COUNT(*) AS mastery,
-                   COALESCE(SUM(a.answers), 0) AS answers, SUM(a.kept) AS kept
-            FROM {self.tags} AS t JOIN cards AS c ON c.id = t.card_id
-            LEFT JOIN {self._answers_by_card()} AS a ON a.card_id = t.card_id
-            WHERE t.kind = 'topic' AND c.present = 1 AND c.suspended = 0
+            """
+            SELECT t.tag AS topic, SUM(g.cards) AS cards, SUM(g.studied) AS studied,
+                   SUM(g.recall_studied) / SUM(g.studied) AS recall_now,
+                   SUM(g.recall_all) / SUM(g.cards) AS mastery,
+                   SUM(g.answers) AS answers, SUM(g.kept) AS kept
+            FROM temp.stats_by_group AS g JOIN temp.stats_groups AS t ON t.grp = g.grp AND t.kind = 'topic'
             GROUP BY t.tag ORDER BY mastery, cards DESC, topic
-            """,
-            self._params(),
+            """
         )
         return [
             TopicMastery(
@@ -511,25 +621,30 @@ class Stats:
         ]
 
     def stage_map(self) -> list[StageCell]:
+        self._cards()
+        # Each studied card gives its recall now, each latest attempt its stage's share; the cards of
+        # a tag group come summed (``value``) with their count (``weight``).
         rows = self.store.query(
-            f"""
+            """
             WITH from_cards AS (
-                SELECT t.tag AS topic, s.tag AS stage, {recall_sql('c.stability', 'c.last_review', ':now')} AS value,
-                       1 AS card, 0 AS attempt
-                FROM {self.tags} AS t JOIN {self.tags} AS s ON s.card_id = t.card_id AND s.kind = 'stage'
-                JOIN cards AS c ON c.id = t.card_id
-                WHERE t.kind = 'topic' AND c.present = 1 AND c.suspended = 0 AND c.state != 0),
+                SELECT t.tag AS topic, s.tag AS stage, g.recall_studied AS value, g.studied AS weight,
+                       g.studied AS card, 0 AS attempt
+                FROM temp.stats_by_group AS g
+                JOIN temp.stats_groups AS t ON t.grp = g.grp AND t.kind = 'topic'
+                JOIN temp.stats_groups AS s ON s.grp = g.grp AND s.kind = 'stage'
+                WHERE g.studied > 0),
             latest AS (
                 SELECT card_id, stage_scores FROM (
                     SELECT card_id, stage_scores,
                            ROW_NUMBER() OVER (PARTITION BY card_id ORDER BY submitted_at DESC, id DESC) AS k
                     FROM attempts) WHERE k = 1),
             from_attempts AS (
-                SELECT t.tag AS topic, e.key AS stage, e.value AS value, 0 AS card, 1 AS attempt
-                FROM latest JOIN {self.tags} AS t ON t.card_id = latest.card_id AND t.kind = 'topic',
+                SELECT t.tag AS topic, e.key AS stage, e.value AS value, e.value IS NOT NULL AS weight,
+                       0 AS card, 1 AS attempt
+                FROM latest JOIN temp.stats_groups AS t ON t.grp = stats_group(latest.card_id) AND t.kind = 'topic',
                      json_each(latest.stage_scores) AS e
                 WHERE json_valid(latest.stage_scores))
-            SELECT topic, stage, AVG(value) AS strength, SUM(card) AS cards, SUM(attempt) AS attempts
+            SELECT topic, stage, TOTAL(value) / SUM(weight) AS strength, SUM(card) AS cards, SUM(attempt) AS attempts
             FROM (SELECT * FROM from_cards UNION ALL SELECT * FROM from_attempts)
             GROUP BY topic, stage ORDER BY topic, stage
             """,
@@ -543,9 +658,10 @@ class Stats:
         items = self.study.items
         rows = self.store.query(
             f"""
-            SELECT id, deck_id, lapses, reps, {recall_sql('stability', 'last_review', ':now')} AS recall
-            FROM cards WHERE {Study._VISIBLE} AND state != 0
-            ORDER BY lapses >= :leech DESC, recall, lapses DESC, id LIMIT :n
+            SELECT c.id, c.deck_id, c.lapses, c.reps, s.recall
+            FROM {self._cards()} AS s JOIN cards AS c ON c.rowid = s.cid
+            WHERE s.studied AND {Study._VISIBLE}
+            ORDER BY c.lapses >= :leech DESC, s.recall, c.lapses DESC, c.id LIMIT :n
             """,
             self._params(leech=LEECH_LAPSES, n=limit * 2),
         )
@@ -611,23 +727,24 @@ class Stats:
     def report(self, with_plan: bool = True) -> Report:
         """Every figure; the plan's (the slowest to work out) only ``with_plan``."""
         _resolve_models()
-        overall, decks = self.decks_recall()
-        attempts, stages = self.interviews()
-        return Report(
-            generated_at=self.now,
-            today=self.today(),
-            heatmap=self.heatmap(),
-            retention=overall,
-            decks=decks,
-            retention_weeks=self.retention_weeks(),
-            forecast=self.forecast(),
-            topics=self.topic_mastery(),
-            stage_map=self.stage_map(),
-            weakest=self.weakest(),
-            interviews=attempts,
-            interview_stages=stages,
-            plan=self.plan() if with_plan else None,
-        )
+        with one_transaction(self.store.conn):
+            overall, decks = self.decks_recall()
+            attempts, stages = self.interviews()
+            return Report(
+                generated_at=self.now,
+                today=self.today(),
+                heatmap=self.heatmap(),
+                retention=overall,
+                decks=decks,
+                retention_weeks=self.retention_weeks(),
+                forecast=self.forecast(),
+                topics=self.topic_mastery(),
+                stage_map=self.stage_map(),
+                weakest=self.weakest(),
+                interviews=attempts,
+                interview_stages=stages,
+                plan=self.plan() if with_plan else None,
+            )
 
 
 def report_schema() -> dict:
