@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from quizapp.deck import DeckCache, DeckSet, Item, card_items, load_decks
 from quizapp.scheduling import Scheduler, StudySettings, day_start, load_settings, study_day
-from quizapp.store import NEW, REVIEW, LogEntry, Store, new_id, to_iso, utcnow
+from quizapp.store import NEW, REVIEW, CardState, LogEntry, Store, new_id, to_iso, utcnow
 from quizapp.workspace import Workspace, deck_cache_dir
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -48,6 +48,59 @@ class Answered:
     rating: int
     duration_ms: int
     was_new: bool
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """What each rating would do to a card, computed when its answer was shown (``Study.preview``).
+
+    py-fsrs uses the moment of an answer only through the whole days since the card's last review
+    and as the start of the next interval, so an answer given later on the same card, by the same
+    scheduler, with the same whole days elapsed, gets exactly these states moved by the time between;
+    fuzz is drawn once, here, so the interval on a button is the one scheduled.
+    """
+
+    item_id: str
+    stored: tuple
+    """The card's state columns as read (``Store.state_values``): an answer checks them again."""
+    scheduler: Scheduler
+    at: datetime
+    """The moment the outcomes were computed for."""
+    days: int | None
+    """Whole days from the last review to ``at`` (None for a card never reviewed)."""
+    before: CardState
+    prev: str
+    recall: float | None
+    after: dict[int, CardState]
+
+    def applies(self, item_id: str, stored: tuple, scheduler: Scheduler, now: datetime) -> bool:
+        """Whether an answer at ``now`` to the card now stored as ``stored`` gets these outcomes: the
+        same card in the same state, the same scheduler, the same whole days since its last review."""
+        return (
+            item_id == self.item_id
+            and stored == self.stored
+            and scheduler is self.scheduler
+            and _whole_days(self.before, now) == self.days
+        )
+
+    def after_at(self, rating: int, now: datetime) -> CardState:
+        """The state after ``rating`` given at ``now`` (which ``applies``)."""
+        shifted = replace(self.after[rating])
+        shifted.due = shifted.due + (now - self.at)
+        shifted.last_review = now
+        return shifted
+
+
+def _whole_days(state: CardState, now: datetime) -> int | None:
+    return (now - state.last_review).days if state.last_review is not None else None
+
+
+def _answer_moment(state: CardState, now: datetime) -> datetime:
+    if state.last_review is not None and now <= state.last_review:
+        # A clock set back, or two answers within its resolution: replay orders a card's
+        # answers by their times, so the log must keep them in the order they were given.
+        return state.last_review + timedelta(microseconds=1)
+    return now
 
 
 @dataclass
@@ -104,6 +157,9 @@ class Study:
         self.undo_stack: list[tuple] = []
         """What ctrl+z can take back, newest last: ('answer', log id) or ('flags', item id, old flags)."""
         self.summary = SessionSummary()
+        self.shown: Outcomes | None = None
+        """The outcomes of the card whose answer was shown last (see ``preview``)."""
+        self._siblings: dict[str, tuple[str, ...]] = {}
 
     def use_settings(self, settings: StudySettings) -> None:
         """Schedule every answer from now on with ``settings`` (e.g. just-fitted FSRS parameters)."""
@@ -284,7 +340,28 @@ class Study:
     # ------------------------------------------------------------ answering
 
     def preview(self, item_id: str) -> dict[int, timedelta]:
-        return self.scheduler.preview(self.store.card_state(item_id), self.now())
+        """For each rating, how long until the card would be due again: what the buttons show.
+
+        The outcomes are kept, so that answering the card uses exactly them (see ``Outcomes``)."""
+        self.shown = outcomes = self._outcomes(item_id, self.store.state_values(item_id), self.now())
+        return {rating: state.due - outcomes.at for rating, state in outcomes.after.items()}
+
+    def _outcomes(self, item_id: str, stored: tuple | None, now: datetime) -> Outcomes:
+        if stored is None:
+            raise KeyError(item_id)
+        before = CardState.from_stored(item_id, stored)
+        now = _answer_moment(before, now)
+        return Outcomes(
+            item_id=item_id,
+            stored=stored,
+            scheduler=self.scheduler,
+            at=now,
+            days=_whole_days(before, now),
+            before=before,
+            prev=before.to_json(),
+            recall=self.scheduler.retrievability(before, now) if before.state != NEW else None,
+            after={rating: self.scheduler.answer(before, rating, now) for rating in (1, 2, 3, 4)},
+        )
 
     def answer(
         self, item_id: str, rating: int, duration_ms: int = 0, mode: str = "review", scheduled: bool = True
@@ -320,13 +397,20 @@ class Study:
         # The card is read inside the answer's transaction: another quizapp on the same workspace
         # may have just answered it, and the new state must build on that answer.
         with self.store.write():
-            before = self.store.card_state(item_id)
-            now = self.now()
-            if before.last_review is not None and now <= before.last_review:
-                # A clock set back, or two answers within its resolution: replay orders a card's
-                # answers by their times, so the log must keep them in the order they were given.
-                now = before.last_review + timedelta(microseconds=1)
-            after = self.scheduler.answer(before, rating, now) if scheduled else None
+            stored = self.store.state_values(item_id)
+            if stored is None:
+                raise KeyError(item_id)
+            before = CardState.from_stored(item_id, stored)
+            now = _answer_moment(before, self.now())
+            shown = self.shown
+            if shown is not None and shown.applies(item_id, stored, self.scheduler, now):
+                # The outcomes shown on the buttons, computed for this very state of the card.
+                after = shown.after_at(rating, now) if scheduled else None
+                prev, recall = shown.prev, shown.recall
+            else:
+                after = self.scheduler.answer(before, rating, now) if scheduled else None
+                prev = before.to_json()
+                recall = self.scheduler.retrievability(before, now) if before.state != NEW else None
             entry = LogEntry(
                 id=new_id(),
                 card_id=item_id,
@@ -337,8 +421,8 @@ class Study:
                 scheduled=scheduled,
                 state_before=before.state,
                 due_after=after.due if after else before.due,
-                prev=before.to_json(),
-                recall=self.scheduler.retrievability(before, now) if before.state != NEW else None,
+                prev=prev,
+                recall=recall,
             )
             self.store.record_answer(entry, after, also)
         return entry
@@ -346,10 +430,12 @@ class Study:
     def _bury_siblings(self, c: sqlite3.Connection, item_id: str) -> list[str]:
         """As Anki does by default, the other sides of an answered card wait until the next study day.
         Runs inside the answer's transaction; returns the items it buried, for undo."""
-        item = self.items.get(item_id)
-        if item is None:
-            return []
-        others = [i.id for i in card_items(item.card, item.deck_id) if i.id != item_id]
+        others = self._siblings.get(item_id)
+        if others is None:
+            item = self.items.get(item_id)
+            if item is None:
+                return []
+            others = self._siblings[item_id] = tuple(i.id for i in card_items(item.card, item.deck_id) if i.id != item_id)
         if not others:
             return []
         today = self.today().isoformat()
