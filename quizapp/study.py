@@ -103,6 +103,46 @@ def _answer_moment(state: CardState, now: datetime) -> datetime:
     return now
 
 
+COUNT_SLACK = 64
+"""Cards counted beyond today's limits, so that the counts kept between answers stay exact while
+answers and buried siblings take cards out of them."""
+
+
+@dataclass
+class Counted:
+    """The counts ``Study.remaining`` shows, kept between answers and moved by each answer's changes
+    instead of counted again (which reads up to the day's limits of cards on a large collection)."""
+
+    key: tuple
+    """(deck id or None, today, the study day's end): what the counts are of."""
+    version: tuple
+    """(``PRAGMA data_version``, the connection's total changes) when the counts were last true: any
+    other write, from another connection or this one, makes them stale."""
+    new: int
+    """Visible new cards, counted up to ``new_cap`` (None: all of them)."""
+    new_cap: int | None
+    learning: int
+    review: int
+    """Visible review cards due today, counted up to ``review_cap`` (None: all of them)."""
+    review_cap: int | None
+
+    def covers(self, new_left: int, reviews_left: int) -> bool:
+        """Whether the counts still tell how many of each are left within today's limits."""
+        return (self.new_cap is None or self.new >= new_left) and (
+            self.review_cap is None or self.review >= reviews_left
+        )
+
+    def shown(self, new_left: int, reviews_left: int) -> tuple[int, int, int]:
+        return min(self.new, new_left), self.learning, min(self.review, reviews_left)
+
+    def move(self, before: tuple[int, int, int], after: tuple[int, int, int]) -> None:
+        """Account for cards that counted as ``before`` and now count as ``after``. A count that
+        stopped at its cap stays a lower bound of the true one, which ``covers`` allows for."""
+        self.new += after[0] - before[0]
+        self.learning += after[1] - before[1]
+        self.review += after[2] - before[2]
+
+
 @dataclass
 class SessionSummary:
     answers: list[Answered] = field(default_factory=list)
@@ -160,6 +200,9 @@ class Study:
         self.shown: Outcomes | None = None
         """The outcomes of the card whose answer was shown last (see ``preview``)."""
         self._siblings: dict[str, tuple[str, ...]] = {}
+        self._counted: Counted | None = None
+        self._done: tuple | None = None
+        """(key, version, today's figures) of the last ``done_today``."""
 
     def use_settings(self, settings: StudySettings) -> None:
         """Schedule every answer from now on with ``settings`` (e.g. just-fitted FSRS parameters)."""
@@ -175,10 +218,11 @@ class Study:
         return study_day(self.now(), self.settings.rollover_hour)
 
     def _bounds(self) -> dict:
-        today = self.today()
+        now = self.now()
+        today = study_day(now, self.settings.rollover_hour)
         return {
-            "now": to_iso(self.now()),
-            "ahead": to_iso(self.now() + LEARN_AHEAD),
+            "now": to_iso(now),
+            "ahead": to_iso(now + LEARN_AHEAD),
             "day_start": to_iso(day_start(today, self.settings.rollover_hour)),
             "day_end": to_iso(day_start(today + timedelta(days=1), self.settings.rollover_hour)),
             "today": today.isoformat(),
@@ -191,8 +235,25 @@ class Study:
         "AND (buried_until IS NULL OR buried_until < :today)"
     )
 
-    def done_today(self) -> dict[str, int]:
-        """New cards introduced, review cards answered, answers given and seconds spent this study day."""
+    def _version(self) -> tuple[int, int]:
+        """Changes to the database: ``data_version`` moves with other connections' commits, the
+        connection's total changes with its own writes."""
+        c = self.store.conn
+        return c.execute("PRAGMA data_version").fetchone()[0], c.total_changes
+
+    def done_today(self, bounds: dict | None = None) -> dict[str, int]:
+        """New cards introduced, review cards answered, answers given and seconds spent this study day
+        (the one ``bounds``, from ``_bounds``, are of: today's when not given)."""
+        bounds = bounds or self._bounds()
+        key, version = (bounds["day_start"], bounds["day_end"]), self._version()
+        # Asked for twice per card shown (the next card and the counts), with nothing written between.
+        if self._done is not None and self._done[:2] == (key, version):
+            return dict(self._done[2])
+        done = self._done_today(bounds)
+        self._done = (key, version, done)
+        return dict(done)
+
+    def _done_today(self, bounds: dict) -> dict[str, int]:
         row = self.store.query(
             """
             SELECT COUNT(DISTINCT CASE WHEN state_before = 0 AND mode = 'review' THEN card_id END) AS new,
@@ -201,12 +262,12 @@ class Study:
                    COALESCE(SUM(duration_ms), 0) / 1000 AS seconds
             FROM review_log WHERE reviewed_at >= :day_start AND reviewed_at < :day_end
             """,
-            self._bounds(),
+            bounds,
         )[0]
         return dict(row)
 
-    def limits_left(self) -> tuple[int, int]:
-        done = self.done_today()
+    def limits_left(self, bounds: dict | None = None) -> tuple[int, int]:
+        done = self.done_today(bounds)
         return (
             max(0, self.settings.new_per_day - done["new"]),
             max(0, self.settings.reviews_per_day - done["reviews"]),
@@ -256,11 +317,15 @@ class Study:
         rows = self.store.conn.execute(
             f"SELECT id FROM cards WHERE {self._VISIBLE} AND {where}{deck_clause} ORDER BY {order} LIMIT 50",
             {**params, "deck": deck_id},
-        ).fetchall()
-        for (card_id,) in rows:
-            if card_id in self.items:
-                return card_id
-        return None
+        )
+        # Read row by row: the first card is nearly always the one, and each row read costs a lookup.
+        try:
+            for (card_id,) in rows:
+                if card_id in self.items:
+                    return card_id
+            return None
+        finally:
+            rows.close()  # ends the statement, and with it the read it holds open
 
     def next_item(self, deck_id: str | None = None, focus: Focus | None = None) -> Item | None:
         """The next card to study: learning cards that are due, then reviews mixed with new cards,
@@ -276,7 +341,7 @@ class Study:
         learning = self._first("state IN (1, 3) AND due <= :now", "due", params, deck_id)
         if learning:
             return self.items[learning]
-        new_left, reviews_left = self.limits_left()
+        new_left, reviews_left = self.limits_left(params)
         order, order_params = review_order(self.store, self.scheduler, self.now())
         review = (
             self._first("state = 2 AND due < :day_end", order, {**params, **order_params}, deck_id) if reviews_left else None
@@ -285,11 +350,20 @@ class Study:
         if review and new:
             # Spread new cards evenly through the reviews.
             # Counted up to today's limit only: that is all the spacing needs.
-            reviews_due = self.store.scalar(
-                f"SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {self._VISIBLE} AND state = 2 AND due < :day_end"
-                " LIMIT :reviews_left)",
-                {**params, "reviews_left": reviews_left},
-            )
+            counted = self._counted
+            if (
+                counted is not None
+                and counted.key == (None, params["today"], params["day_end"])
+                and counted.version == self._version()
+                and counted.covers(new_left, reviews_left)
+            ):
+                reviews_due = counted.shown(new_left, reviews_left)[2]
+            else:
+                reviews_due = self.store.scalar(
+                    f"SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {self._VISIBLE} AND state = 2"
+                    " AND due < :day_end LIMIT :reviews_left)",
+                    {**params, "reviews_left": reviews_left},
+                )
             every = max(1, min(reviews_due, reviews_left) // max(1, new_left) + 1)
             pick = new if self.summary.count % every == every - 1 else review
             return self.items[pick]
@@ -322,18 +396,53 @@ class Study:
 
     def remaining(self, deck_id: str | None = None) -> tuple[int, int, int]:
         """(new, learning, review) cards still to study today, as the review screen's header shows."""
-        new_left, reviews_left = self.limits_left()
-        where = self._VISIBLE + (" AND deck_id = :deck" if deck_id else "")
-        # Counted on the due and new indexes, stopping at today's limits: shown after every answer,
-        # it must not read every card of a large collection.
+        bounds = self._bounds()
+        new_left, reviews_left = self.limits_left(bounds)
+        key = (deck_id, bounds["today"], bounds["day_end"])
+        counted = self._counted
+        if (
+            counted is None
+            or counted.key != key
+            or counted.version != self._version()
+            or not counted.covers(new_left, reviews_left)
+        ):
+            counted = self._counted = self._count(key, bounds, new_left, reviews_left)
+        return counted.shown(new_left, reviews_left)
+
+    def _where(self, deck_id: str | None) -> str:
+        return self._VISIBLE + (" AND deck_id = :deck" if deck_id else "")
+
+    def _count(self, key: tuple, bounds: dict, new_left: int, reviews_left: int) -> Counted:
+        deck_id = key[0]
+        where = self._where(deck_id)
+        new_cap, review_cap = new_left + COUNT_SLACK, reviews_left + COUNT_SLACK
+        # Counted on the due and new indexes, stopping a little beyond today's limits: it must not
+        # read every card of a large collection.
         row = self.store.conn.execute(
             f"""
-            SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {where} AND state = 0 LIMIT :new_left)),
+            SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {where} AND state = 0 LIMIT :new_cap)),
                    (SELECT COUNT(*) FROM cards WHERE {where} AND state IN (1, 3) AND due < :day_end),
                    (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {where} AND state = 2 AND due < :day_end
-                                          LIMIT :reviews_left))
+                                          LIMIT :review_cap))
             """,
-            {**self._bounds(), "deck": deck_id, "new_left": new_left, "reviews_left": reviews_left},
+            {**bounds, "deck": deck_id, "new_cap": new_cap, "review_cap": review_cap},
+        ).fetchone()
+        return Counted(
+            key, self._version(),
+            row[0], new_cap if row[0] >= new_cap else None,
+            row[1],
+            row[2], review_cap if row[2] >= review_cap else None,
+        )
+
+    def _counts_of(self, c: sqlite3.Connection, key: tuple, ids: tuple[str, ...]) -> tuple[int, int, int]:
+        """How much the cards ``ids`` add to each of the counts ``key`` stands for."""
+        deck_id, today, day_end = key
+        marks = ", ".join(f":id{n}" for n in range(len(ids)))
+        row = c.execute(
+            f"SELECT COALESCE(SUM(state = 0), 0), COALESCE(SUM(state IN (1, 3) AND due < :day_end), 0),"
+            f" COALESCE(SUM(state = 2 AND due < :day_end), 0)"
+            f" FROM cards WHERE {self._where(deck_id)} AND id IN ({marks})",
+            {"deck": deck_id, "today": today, "day_end": day_end, **{f"id{n}": i for n, i in enumerate(ids)}},
         ).fetchone()
         return row[0], row[1], row[2]
 
@@ -369,10 +478,26 @@ class Study:
         """Record one answer of this session durably (see ``record``); ctrl+z can take it back and the
         session summary counts it."""
         buried: list[str] = []
-        entry = self.record(
-            item_id, rating, duration_ms, mode=mode, scheduled=scheduled,
-            also=lambda c: buried.extend(self._bury_siblings(c, item_id)),
-        )
+        counted, self._counted = self._counted, None
+        with self.store.write() as c:
+            # The counts move with this answer's changes (the card, its buried siblings) only when
+            # nothing else was written since they were last true; that is checked inside the
+            # transaction, where no other connection can commit.
+            if counted is not None and counted.version == self._version():
+                ids = (item_id, *self._sibling_ids(item_id))
+                before = self._counts_of(c, counted.key, ids)
+            else:
+                counted = None
+            entry = self.record(
+                item_id, rating, duration_ms, mode=mode, scheduled=scheduled,
+                also=lambda c: buried.extend(self._bury_siblings(c, item_id)),
+            )
+            if counted is not None:
+                counted.move(before, self._counts_of(c, counted.key, ids))
+                version = self._version()
+        if counted is not None:
+            counted.version = version
+            self._counted = counted
         self.undo_stack.append(("answer", entry.id, buried))
         self.summary.answers.append(Answered(item_id, rating, entry.duration_ms, entry.state_before == NEW))
         return entry
@@ -427,15 +552,20 @@ class Study:
             self.store.record_answer(entry, after, also)
         return entry
 
-    def _bury_siblings(self, c: sqlite3.Connection, item_id: str) -> list[str]:
-        """As Anki does by default, the other sides of an answered card wait until the next study day.
-        Runs inside the answer's transaction; returns the items it buried, for undo."""
+    def _sibling_ids(self, item_id: str) -> tuple[str, ...]:
+        """The other items of the card ``item_id`` belongs to."""
         others = self._siblings.get(item_id)
         if others is None:
             item = self.items.get(item_id)
             if item is None:
-                return []
+                return ()
             others = self._siblings[item_id] = tuple(i.id for i in card_items(item.card, item.deck_id) if i.id != item_id)
+        return others
+
+    def _bury_siblings(self, c: sqlite3.Connection, item_id: str) -> list[str]:
+        """As Anki does by default, the other sides of an answered card wait until the next study day.
+        Runs inside the answer's transaction; returns the items it buried, for undo."""
+        others = self._sibling_ids(item_id)
         if not others:
             return []
         today = self.today().isoformat()
