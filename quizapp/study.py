@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
@@ -202,7 +203,8 @@ class Study:
         self._siblings: dict[str, tuple[str, ...]] = {}
         self._counted: Counted | None = None
         self._done: tuple | None = None
-        """(key, version, today's figures) of the last ``done_today``."""
+        """(key, version, figures) of the last ``done_today``: kept, like the counts, between answers."""
+        self._day_kept: tuple | None = None
 
     def use_settings(self, settings: StudySettings) -> None:
         """Schedule every answer from now on with ``settings`` (e.g. just-fitted FSRS parameters)."""
@@ -215,18 +217,26 @@ class Study:
         return self.clock().astimezone(timezone.utc)
 
     def today(self) -> date:
-        return study_day(self.now(), self.settings.rollover_hour)
+        return self._day(self.now())[0]
+
+    def _day(self, now: datetime) -> tuple:
+        """(the study day ``now`` falls in, its start and end as stored text, the day as text)."""
+        # Converting to local time is most of the cost of the queue's bounds, which are asked for
+        # several times per card shown: the day is kept while ``now`` stays within it, under the same
+        # rollover hour and local time zone (``time.tzset`` sets these names when the zone changes).
+        zone = (self.settings.rollover_hour, time.timezone, time.altzone, time.daylight, time.tzname)
+        kept = self._day_kept
+        if kept is None or kept[0] != zone or not kept[1] <= now < kept[2]:
+            hour = self.settings.rollover_hour
+            today = study_day(now, hour)
+            start, end = day_start(today, hour), day_start(today + timedelta(days=1), hour)
+            kept = self._day_kept = (zone, start, end, today, to_iso(start), to_iso(end), today.isoformat())
+        return kept[3:]
 
     def _bounds(self) -> dict:
         now = self.now()
-        today = study_day(now, self.settings.rollover_hour)
-        return {
-            "now": to_iso(now),
-            "ahead": to_iso(now + LEARN_AHEAD),
-            "day_start": to_iso(day_start(today, self.settings.rollover_hour)),
-            "day_end": to_iso(day_start(today + timedelta(days=1), self.settings.rollover_hour)),
-            "today": today.isoformat(),
-        }
+        _, start, end, today = self._day(now)
+        return {"now": to_iso(now), "ahead": to_iso(now + LEARN_AHEAD), "day_start": start, "day_end": end, "today": today}
 
     # ------------------------------------------------------------ counts and queue
 
@@ -247,24 +257,44 @@ class Study:
         bounds = bounds or self._bounds()
         key, version = (bounds["day_start"], bounds["day_end"]), self._version()
         # Asked for twice per card shown (the next card and the counts), with nothing written between.
-        if self._done is not None and self._done[:2] == (key, version):
-            return dict(self._done[2])
-        done = self._done_today(bounds)
-        self._done = (key, version, done)
-        return dict(done)
+        if self._done is None or self._done[:2] != (key, version):
+            self._done = (key, version, self._done_today(bounds))
+        new, reviews, answers, ms, seconds = self._done[2]
+        return {"new": new, "reviews": reviews, "answers": answers, "seconds": seconds}
 
-    def _done_today(self, bounds: dict) -> dict[str, int]:
-        row = self.store.query(
-            """
-            SELECT COUNT(DISTINCT CASE WHEN state_before = 0 AND mode = 'review' THEN card_id END) AS new,
-                   COUNT(DISTINCT CASE WHEN state_before = 2 AND mode = 'review' THEN card_id END) AS reviews,
-                   COUNT(*) AS answers,
-                   COALESCE(SUM(duration_ms), 0) / 1000 AS seconds
-            FROM review_log WHERE reviewed_at >= :day_start AND reviewed_at < :day_end
-            """,
-            bounds,
-        )[0]
-        return dict(row)
+    _DONE_TODAY = """
+        SELECT COUNT(DISTINCT CASE WHEN state_before = 0 AND mode = 'review' THEN card_id END),
+               COUNT(DISTINCT CASE WHEN state_before = 2 AND mode = 'review' THEN card_id END),
+               COUNT(*), COALESCE(SUM(duration_ms), 0), COALESCE(SUM(duration_ms), 0) / 1000
+        FROM review_log WHERE reviewed_at >= :day_start AND reviewed_at < :day_end
+    """
+
+    def _done_today(self, bounds: dict) -> tuple:
+        """(new cards, review cards, answers, milliseconds, seconds) of the day ``bounds`` are of."""
+        return tuple(self.store.conn.execute(self._DONE_TODAY, bounds).fetchone())
+
+    _AGAIN_TODAY = (
+        "SELECT COUNT(*) FROM review_log WHERE card_id = ? AND reviewed_at >= ? AND reviewed_at < ?"
+        " AND state_before = ? AND mode = 'review'"
+    )
+
+    def _done_with(self, c: sqlite3.Connection, key: tuple, done: tuple, entry: LogEntry) -> tuple | None:
+        """Today's figures ``done`` with the answer ``entry`` just logged; None when they cannot be
+        moved exactly (durations that are not whole milliseconds: let the query count them)."""
+        new, reviews, answers, ms, seconds = done
+        if not key[0] <= to_iso(entry.reviewed_at) < key[1]:
+            return done
+        ms += entry.duration_ms
+        if not isinstance(ms, int) or ms < 0:
+            return None
+        if entry.mode == "review" and entry.state_before in (NEW, REVIEW):
+            # Counted once a card: only if this is the card's first such answer of the day.
+            if c.execute(self._AGAIN_TODAY, (entry.card_id, *key, entry.state_before)).fetchone()[0] == 1:
+                if entry.state_before == NEW:
+                    new += 1
+                else:
+                    reviews += 1
+        return new, reviews, answers + 1, ms, ms // 1000
 
     def limits_left(self, bounds: dict | None = None) -> tuple[int, int]:
         done = self.done_today(bounds)
@@ -479,25 +509,36 @@ class Study:
         session summary counts it."""
         buried: list[str] = []
         counted, self._counted = self._counted, None
+        done, self._done = self._done, None
         with self.store.write() as c:
-            # The counts move with this answer's changes (the card, its buried siblings) only when
-            # nothing else was written since they were last true; that is checked inside the
-            # transaction, where no other connection can commit.
-            if counted is not None and counted.version == self._version():
+            # The counts and today's figures move with this answer's changes (the log row, the card,
+            # its buried siblings) only when nothing else was written since they were last true; that
+            # is checked inside the transaction, where no other connection can commit.
+            if counted is not None or done is not None:
+                version = self._version()
+                if counted is not None and counted.version != version:
+                    counted = None
+                if done is not None and done[1] != version:
+                    done = None
+            if counted is not None:
                 ids = (item_id, *self._sibling_ids(item_id))
                 before = self._counts_of(c, counted.key, ids)
-            else:
-                counted = None
             entry = self.record(
                 item_id, rating, duration_ms, mode=mode, scheduled=scheduled,
                 also=lambda c: buried.extend(self._bury_siblings(c, item_id)),
             )
             if counted is not None:
                 counted.move(before, self._counts_of(c, counted.key, ids))
+            if done is not None:
+                figures = self._done_with(c, done[0], done[2], entry)
+                done = None if figures is None else (done[0], None, figures)
+            if counted is not None or done is not None:
                 version = self._version()
         if counted is not None:
             counted.version = version
             self._counted = counted
+        if done is not None:
+            self._done = (done[0], version, done[2])
         self.undo_stack.append(("answer", entry.id, buried))
         self.summary.answers.append(Answered(item_id, rating, entry.duration_ms, entry.state_before == NEW))
         return entry

@@ -1,6 +1,8 @@
 """The counts the review screen shows, kept between answers, always equal the counts made afresh."""
 
 import random
+import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -53,7 +55,7 @@ def test_counts_kept_between_answers_equal_counts_made_afresh(tmp_path, clock, m
             if op < 0.72:
                 if rng.random() < 0.8:
                     study.preview(item.id)
-                study.answer(item.id, rng.choice([1, 2, 3, 3, 3, 4]), 1000)
+                study.answer(item.id, rng.choice([1, 2, 3, 3, 3, 4]), rng.choice([0, 999, 1500, 61_000]))
                 answers += 1
             elif op < 0.77:
                 study.bury(item.id)
@@ -81,3 +83,34 @@ def test_counts_kept_between_answers_equal_counts_made_afresh(tmp_path, clock, m
     assert answers > 100
     # Both sessions count: the fresh one every time, the kept counts far less often than once a step.
     assert len(recounts) < 240 + 240 * 0.6
+
+
+def test_the_study_day_follows_the_clock_and_a_change_of_time_zone(study, clock, monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=timezone.utc)
+        assert study.today().isoformat() == "2026-06-30"
+        clock.now = datetime(2026, 7, 1, 4, 0, tzinfo=timezone.utc)  # the rollover, 4 a.m. in UTC
+        assert study.today().isoformat() == "2026-07-01"
+        assert study._bounds()["day_start"] == "2026-07-01T04:00:00.000000+00:00"
+        monkeypatch.setenv("TZ", "America/New_York")
+        time.tzset()
+        assert study.today().isoformat() == "2026-06-30"  # midnight in New York
+        assert study._bounds()["day_end"] == "2026-07-01T08:00:00.000000+00:00"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_a_review_card_answered_twice_in_a_day_counts_once(study, clock):
+    item = study.next_item()
+    study.answer(item.id, 4)
+    clock.now = study.store.card_state(item.id).due + timedelta(hours=1)
+    study.remaining()  # the counts and today's figures are kept from here
+    for _ in range(2):  # e.g. due, then again among the weakest cards
+        study.answer(item.id, 3, 2000)
+        fresh = Study(study.store, study.decks, clock=clock)
+        assert study.done_today() == fresh.done_today()
+        assert study.remaining() == fresh.remaining()
+    assert study.done_today()["reviews"] == 1
