@@ -259,42 +259,42 @@ class Study:
         # Asked for twice per card shown (the next card and the counts), with nothing written between.
         if self._done is None or self._done[:2] != (key, version):
             self._done = (key, version, self._done_today(bounds))
-        new, reviews, answers, ms, seconds = self._done[2]
-        return {"new": new, "reviews": reviews, "answers": answers, "seconds": seconds}
+        introduced, reviewed, answers, ms, seconds = self._done[2]
+        return {"new": len(introduced), "reviews": len(reviewed), "answers": answers, "seconds": seconds}
 
     _DONE_TODAY = """
-        SELECT COUNT(DISTINCT CASE WHEN state_before = 0 AND mode = 'review' THEN card_id END),
-               COUNT(DISTINCT CASE WHEN state_before = 2 AND mode = 'review' THEN card_id END),
-               COUNT(*), COALESCE(SUM(duration_ms), 0), COALESCE(SUM(duration_ms), 0) / 1000
+        SELECT COUNT(*), COALESCE(SUM(duration_ms), 0), COALESCE(SUM(duration_ms), 0) / 1000
         FROM review_log WHERE reviewed_at >= :day_start AND reviewed_at < :day_end
+    """
+    _STUDIED_TODAY = """
+        SELECT DISTINCT state_before, card_id FROM review_log
+        WHERE reviewed_at >= :day_start AND reviewed_at < :day_end AND state_before IN (0, 2) AND mode = 'review'
     """
 
     def _done_today(self, bounds: dict) -> tuple:
-        """(new cards, review cards, answers, milliseconds, seconds) of the day ``bounds`` are of."""
-        return tuple(self.store.conn.execute(self._DONE_TODAY, bounds).fetchone())
+        """(new cards introduced, review cards answered, answers, milliseconds, seconds) in the day
+        ``bounds`` are of; the cards as sets of ids, so that an answer can tell whether it adds one."""
+        c = self.store.conn
+        answers, ms, seconds = c.execute(self._DONE_TODAY, bounds).fetchone()
+        introduced, reviewed = set(), set()
+        for state_before, card_id in c.execute(self._STUDIED_TODAY, bounds):
+            (introduced if state_before == NEW else reviewed).add(card_id)
+        return introduced, reviewed, answers, ms, seconds
 
-    _AGAIN_TODAY = (
-        "SELECT COUNT(*) FROM review_log WHERE card_id = ? AND reviewed_at >= ? AND reviewed_at < ?"
-        " AND state_before = ? AND mode = 'review'"
-    )
-
-    def _done_with(self, c: sqlite3.Connection, key: tuple, done: tuple, entry: LogEntry) -> tuple | None:
+    def _done_with(self, key: tuple, done: tuple, entry: LogEntry) -> tuple | None:
         """Today's figures ``done`` with the answer ``entry`` just logged; None when they cannot be
         moved exactly (durations that are not whole milliseconds: let the query count them)."""
-        new, reviews, answers, ms, seconds = done
+        introduced, reviewed, answers, ms, seconds = done
         if not key[0] <= to_iso(entry.reviewed_at) < key[1]:
             return done
         ms += entry.duration_ms
         if not isinstance(ms, int) or ms < 0:
             return None
-        if entry.mode == "review" and entry.state_before in (NEW, REVIEW):
-            # Counted once a card: only if this is the card's first such answer of the day.
-            if c.execute(self._AGAIN_TODAY, (entry.card_id, *key, entry.state_before)).fetchone()[0] == 1:
-                if entry.state_before == NEW:
-                    new += 1
-                else:
-                    reviews += 1
-        return new, reviews, answers + 1, ms, ms // 1000
+        if entry.mode == "review" and entry.state_before == NEW:
+            introduced = introduced | {entry.card_id}
+        elif entry.mode == "review" and entry.state_before == REVIEW:
+            reviewed = reviewed | {entry.card_id}
+        return introduced, reviewed, answers + 1, ms, ms // 1000
 
     def limits_left(self, bounds: dict | None = None) -> tuple[int, int]:
         done = self.done_today(bounds)
@@ -530,7 +530,7 @@ class Study:
             if counted is not None:
                 counted.move(before, self._counts_of(c, counted.key, ids))
             if done is not None:
-                figures = self._done_with(c, done[0], done[2], entry)
+                figures = self._done_with(done[0], done[2], entry)
                 done = None if figures is None else (done[0], None, figures)
             if counted is not None or done is not None:
                 version = self._version()
