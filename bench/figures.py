@@ -324,7 +324,7 @@ def answers(box: Sandbox, runs: int) -> list[Row]:
         col.close()
         store.close()
     size = box.generated.size
-    label = "one answer, durable (FSRS step + commit)"
+    label = "one answer, durable (FSRS outcome + commit)"
     return [
         Row("answer", label, size, one["ours"], "Anki answer_card()", one["anki"], target=1.0, target_text="no slower"),
         Row("answer_cpu", "one answer, processor time only (no waiting for the disk)", size,

@@ -6,7 +6,8 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from copy import copy
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -86,7 +87,7 @@ class Outcomes:
 
     def after_at(self, rating: int, now: datetime) -> CardState:
         """The state after ``rating`` given at ``now`` (which ``applies``)."""
-        shifted = replace(self.after[rating])
+        shifted = copy(self.after[rating])
         shifted.due = shifted.due + (now - self.at)
         shifted.last_review = now
         return shifted
