@@ -263,23 +263,24 @@ class Study:
         introduced, reviewed, answers, ms, seconds = self._done[2]
         return {"new": len(introduced), "reviews": len(reviewed), "answers": answers, "seconds": seconds}
 
+    # One statement, so that the figures and the cards are read from the same state of the log.
     _DONE_TODAY = """
-        SELECT COUNT(*), COALESCE(SUM(duration_ms), 0), COALESCE(SUM(duration_ms), 0) / 1000
+        SELECT 'figures', COUNT(*), COALESCE(SUM(duration_ms), 0), COALESCE(SUM(duration_ms), 0) / 1000
         FROM review_log WHERE reviewed_at >= :day_start AND reviewed_at < :day_end
-    """
-    _STUDIED_TODAY = """
-        SELECT DISTINCT state_before, card_id FROM review_log
+        UNION ALL
+        SELECT DISTINCT 'card', state_before, card_id, NULL FROM review_log
         WHERE reviewed_at >= :day_start AND reviewed_at < :day_end AND state_before IN (0, 2) AND mode = 'review'
     """
 
     def _done_today(self, bounds: dict) -> tuple:
         """(new cards introduced, review cards answered, answers, milliseconds, seconds) in the day
         ``bounds`` are of; the cards as sets of ids, so that an answer can tell whether it adds one."""
-        c = self.store.conn
-        answers, ms, seconds = c.execute(self._DONE_TODAY, bounds).fetchone()
         introduced, reviewed = set(), set()
-        for state_before, card_id in c.execute(self._STUDIED_TODAY, bounds):
-            (introduced if state_before == NEW else reviewed).add(card_id)
+        for what, a, b, c in self.store.conn.execute(self._DONE_TODAY, bounds):
+            if what == "figures":
+                answers, ms, seconds = a, b, c
+            else:
+                (introduced if a == NEW else reviewed).add(b)
         return introduced, reviewed, answers, ms, seconds
 
     def _done_with(self, key: tuple, done: tuple, entry: LogEntry) -> tuple | None:
@@ -447,6 +448,8 @@ class Study:
         deck_id = key[0]
         where = self._where(deck_id)
         new_cap, review_cap = new_left + COUNT_SLACK, reviews_left + COUNT_SLACK
+        # Taken before counting: a commit by another process after this makes the counts stale.
+        version = self._version()
         # Counted on the due and new indexes, stopping a little beyond today's limits: it must not
         # read every card of a large collection.
         row = self.store.conn.execute(
@@ -459,7 +462,7 @@ class Study:
             {**bounds, "deck": deck_id, "new_cap": new_cap, "review_cap": review_cap},
         ).fetchone()
         return Counted(
-            key, self._version(),
+            key, version,
             row[0], new_cap if row[0] >= new_cap else None,
             row[1],
             row[2], review_cap if row[2] >= review_cap else None,
