@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -513,7 +514,7 @@ class Store:
             raise StoreError(f"cannot open {path}: {exc}") from None
         store = cls(conn, path)
         try:
-            store._prepare(busy_timeout_ms)
+            store._prepare_patiently(busy_timeout_ms)
         except StoreError:
             conn.close()
             raise
@@ -521,6 +522,24 @@ class Store:
             conn.close()
             raise _store_error(exc, path) from None
         return store
+
+    def _prepare_patiently(self, busy_timeout_ms: int) -> None:
+        """``_prepare``, tried again while another process holds the file, up to the busy timeout.
+
+        Two processes creating or upgrading the same file at once can get "locked" at once where
+        SQLite does not wait (switching to WAL, or recovering a WAL, while the other holds a lock);
+        every step of ``_prepare`` can simply be done again."""
+        deadline = time.monotonic() + busy_timeout_ms / 1000
+        while True:
+            try:
+                self._prepare(busy_timeout_ms)
+                return
+            except (sqlite3.OperationalError, StoreLockedError) as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                time.sleep(0.05)
 
     def _prepare(self, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         c = self.conn
