@@ -686,9 +686,10 @@ class Store:
         cards matching decks of the same fingerprint is remembered, and the next one with the same
         fingerprint and as many cards in the database does nothing at all.
         """
-        cards = self.conn.execute("SELECT count(*) FROM cards").fetchone()[0]
-        if fingerprint is not None and self.get_setting(SYNCED_KEY) == [fingerprint, cards]:
-            return {"added": 0, "changed": 0, "orphaned": 0}
+        if fingerprint is not None:
+            cards = self.conn.execute("SELECT count(*) FROM cards").fetchone()[0]
+            if self.get_setting(SYNCED_KEY) == [fingerprint, cards]:
+                return {"added": 0, "changed": 0, "orphaned": 0}
         if callable(items):
             items = items()
         wanted = {item_id: (deck_id, kind) for item_id, deck_id, kind in items}
@@ -701,7 +702,7 @@ class Store:
             (d, k, i) for i, (d, k) in wanted.items() if i in have and (have[i][0], have[i][1], have[i][2]) != (d, k, 1)
         ]
         gone = [i for i, (_, _, present) in have.items() if present and i not in wanted]
-        remember = [SYNCED_KEY, json.dumps([fingerprint, cards + len(added)])]
+        remember = [SYNCED_KEY, json.dumps([fingerprint, len(have) + len(added)])]
         if not (added or changed or gone):
             if fingerprint is not None:
                 try:

@@ -140,3 +140,18 @@ def test_opening_an_up_to_date_database_needs_no_sqlite_utils(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "q.db")], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["[{'id': 'a', 'kind': 'basic'}]", "False"]
+
+
+def test_a_sync_with_the_same_fingerprint_and_cards_is_skipped(fresh_store):
+    def never():
+        raise AssertionError("the items were asked for")
+
+    items = [("a", "d", "basic"), ("b", "d", "cloze")]
+    assert fresh_store.sync_items(lambda: items, fingerprint="f1")["added"] == 2
+    assert fresh_store.sync_items(never, fingerprint="f1") == {"added": 0, "changed": 0, "orphaned": 0}
+    # Other decks, or a card row gone from the database, sync again.
+    assert fresh_store.sync_items(lambda: items[:1], fingerprint="f2")["orphaned"] == 1
+    with fresh_store.write() as c:
+        c.execute("DELETE FROM cards WHERE id = 'b'")
+    assert fresh_store.sync_items(lambda: items, fingerprint="f2")["added"] == 1
+    assert fresh_store.sync_items(never, fingerprint="f2") == {"added": 0, "changed": 0, "orphaned": 0}
