@@ -14,7 +14,6 @@ import sys
 import time
 from datetime import datetime, timezone
 from importlib.metadata import version
-from pathlib import Path
 
 from bench import figures
 from bench.figures import Row, Sandbox

@@ -1,6 +1,5 @@
 """The command line: check, where, decks, help, and errors as messages rather than tracebacks."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -1,6 +1,5 @@
 """Deck files: what loads, and the message every kind of bad input gets."""
 
-from pathlib import Path
 
 from quizapp.deck import load_deck_file, load_decks, parse_deck
 from tests.conftest import write_deck

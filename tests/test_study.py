@@ -7,7 +7,7 @@ import pytest
 from quizapp.scheduling import Scheduler, StudySettings, day_start, format_interval, save_settings, study_day
 from quizapp.store import NEW, REVIEW
 from quizapp.study import open_workspace
-from tests.conftest import SMALL_DECK, write_deck
+from tests.conftest import write_deck
 
 STUDY_ITEMS = {"s-basic", "s-cloze", "s-cloze::c2", "s-choice", "s-reverse", "s-reverse::reverse"}
 FIRST_DAY = {"s-basic", "s-cloze", "s-choice", "s-reverse"}

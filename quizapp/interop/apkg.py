@@ -25,7 +25,6 @@ import sqlite3
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
