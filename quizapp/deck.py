@@ -59,6 +59,8 @@ class _Card:
     """For a dated fact: the year it happened (quiz mode asks about it)."""
     event: str | None = None
     """For a dated fact: a short label of what happened, e.g. ``PyTorch 1.0 is released``."""
+    notes: str = ""
+    """What was checked to make the card true (and what a source claimed where it is wrong); not studied."""
 
     def model_dump(self, mode: str | None = None, exclude_defaults: bool = False) -> dict[str, Any]:
         """The card as plain data, as written in a deck file (with ``exclude_defaults``, only what
@@ -118,11 +120,18 @@ class OrderCard(_Card):
 @dataclass(frozen=True, kw_only=True)
 class RubricPoint:
     point: str
-    """What a good answer covers."""
-    stage: str
-    """data, model, serving, monitoring, or tradeoff."""
-    terms: list[str]
-    """Key terms whose presence in an answer suggests the point was covered."""
+    """What a good answer covers: one idea an interviewer would credit."""
+    stage: str | None = None
+    """data, model, serving, monitoring or tradeoff; None where no stage fits (a history prompt)."""
+    evidence: list[str] = field(default_factory=list)
+    """Cues that show the point in an answer: groups joined by ``+`` that must all appear in one
+    sentence, each group alternatives joined by ``|`` (``shard|partition + optimizer state``)."""
+    terms: list[str] = field(default_factory=list)
+    """Older decks' key terms: each is read as a one-group cue when ``evidence`` is empty."""
+
+    def cues(self) -> list[str]:
+        """The cues the grader looks for."""
+        return list(self.evidence) or list(self.terms)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -40,6 +40,8 @@ class _CardBase(_Model):
     """For a dated fact: the year it happened (quiz mode asks about it)."""
     event: str | None = None
     """For a dated fact: a short label of what happened, e.g. ``PyTorch 1.0 is released``."""
+    notes: str = ""
+    """What was checked to make the card true (and what a source claimed where it is wrong); not studied."""
 
     _listify = field_validator("source", "tags", mode="before")(_as_list)
 
@@ -109,13 +111,26 @@ class OrderCardSchema(_CardBase):
 
 class RubricPointSchema(_Model):
     point: Text
-    """What a good answer covers."""
-    stage: Stage
-    """data, model, serving, monitoring, or tradeoff."""
-    terms: list[Text] = Field(min_length=1)
-    """Key terms whose presence in an answer suggests the point was covered."""
+    """What a good answer covers: one idea an interviewer would credit."""
+    stage: Stage | None = None
+    """data, model, serving, monitoring or tradeoff; left out where no stage fits."""
+    evidence: list[Text] = []
+    """Cues that show the point in an answer: groups joined by ``+`` that must all appear in one
+    sentence, each group alternatives joined by ``|``."""
+    terms: list[Text] = []
+    """Older decks' key terms, each read as a one-group cue when ``evidence`` is empty."""
 
-    _listify = field_validator("terms", mode="before")(_as_list)
+    _listify = field_validator("terms", "evidence", mode="before")(_as_list)
+
+    @model_validator(mode="after")
+    def _has_cues(self):
+        if not self.evidence and not self.terms:
+            raise ValueError("a rubric point needs 'evidence' (or older 'terms')")
+        for cue in self.evidence:
+            groups = [g for g in cue.split("+")]
+            if any(not [a for a in g.split("|") if a.strip()] for g in groups):
+                raise ValueError(f"evidence {cue!r} has an empty group: write groups as 'a|b + c|d'")
+        return self
 
 
 class InterviewCardSchema(_CardBase):

@@ -77,7 +77,7 @@ def term_pattern(term: str) -> re.Pattern:
 
 def detect(rubric: Sequence[RubricPoint], answer: str) -> list[bool]:
     """For each rubric point, whether any of its key terms appears in the answer."""
-    return [any(term_pattern(t).search(answer) for t in point.terms) for point in rubric]
+    return [any(term_pattern(t).search(answer) for t in point.cues()) for point in rubric]
 
 
 # --------------------------------------------------------------------------- scoring

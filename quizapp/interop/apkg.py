@@ -103,7 +103,7 @@ def _note_fields(card: Any) -> tuple[str, list[str]]:
     item = card_items(card, "")[0]
     back = _spans_text(item.back_spans())
     if card.kind == "interview":
-        back += "\n\nRubric:\n" + "\n".join(f"- {p.point} ({p.stage})" for p in card.rubric)
+        back += "\n\nRubric:\n" + "\n".join(f"- {p.point} ({p.stage})" if p.stage else f"- {p.point}" for p in card.rubric)
     return "text", [text_to_html(_spans_text(item.front_spans())), text_to_html(back), data]
 
 

@@ -121,7 +121,8 @@ class RubricChecklist(Widget, can_focus=True):
             line.append("[x] " if ticked else "[ ] ", style="bold green" if ticked else "dim")
             line.append(f"{i + 1}. ", style="bold")
             line.append(printable(point.point))
-            line.append(f"  · {STAGE_NAMES[point.stage]}", style="dim")
+            if point.stage:
+                line.append(f"  · {STAGE_NAMES[point.stage]}", style="dim")
             if found:
                 line.append("  detected", style="bold cyan")
             if i:
@@ -569,7 +570,7 @@ class AttemptsScreen(Screen):
         text.append("\nRubric\n", style="bold")
         for point in card.rubric:
             text.append(f"• {printable(point.point)}", style="")
-            text.append(f"  · {STAGE_NAMES[point.stage]}\n", style="dim")
+            text.append(f"  · {STAGE_NAMES[point.stage]}\n" if point.stage else "\n", style="dim")
         if not self.attempts:
             text.append("\nNo attempts yet.", style="italic")
         return text
