@@ -1,8 +1,8 @@
 """Mock-interview mode: choosing a prompt, drafts saved as the user types, rubric scoring, attempts.
 
 An attempt goes: the prompt is shown with its time limit; the answer is typed (and saved as a
-draft while typing); on submit, the rubric points whose key terms appear in the answer are
-pre-ticked as detected, the user confirms or changes every tick, and the share of points ticked is
+draft while typing); on submit, the rubric points the answer gives evidence for
+(``quizapp.grading``) are pre-ticked as detected, the user confirms or changes every tick, and the share of points ticked is
 the score. The score becomes the FSRS rating for the prompt (``rating_for``), and the attempt, its
 review_log row (mode ``interview``) and the removal of the draft commit in one transaction.
 """
@@ -10,7 +10,6 @@ review_log row (mode ``interview``) and the removal of the draft commit in one t
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -49,37 +48,6 @@ def rating_for(score: float) -> int:
     return 1
 
 
-# --------------------------------------------------------------------------- key-term detection
-
-
-def term_pattern(term: str) -> re.Pattern:
-    """A case-insensitive pattern finding ``term`` as words in an answer.
-
-    The term's words may be joined by spaces, hyphens, underscores or nothing ("define-by-run"
-    finds "define by run"), and the last word may carry an ending ("shard" finds "sharding",
-    "compile" finds "compilation", "latency" finds "latencies").
-    """
-    words = [w for w in re.split(r"[\s\-_]+", term.strip().lower()) if w]
-    if not words:
-        return re.compile(r"(?!x)x")
-    *head, last = words
-    if len(last) >= 5 and last.endswith("e") and last[-2].isalpha():
-        tail = re.escape(last[:-1]) + r"\w*"
-    elif len(last) >= 5 and last.endswith("y"):
-        tail = re.escape(last[:-1]) + r"(?:y|ie|i)\w*"
-    elif last[-1].isalnum():
-        tail = re.escape(last) + r"\w*"
-    else:
-        tail = re.escape(last)
-    body = r"[\s\-_]*".join([*(re.escape(w) for w in head), tail])
-    return re.compile(r"(?<!\w)" + body, re.IGNORECASE)
-
-
-def detect(rubric: Sequence[RubricPoint], answer: str) -> list[bool]:
-    """For each rubric point, whether any of its key terms appears in the answer."""
-    return [any(term_pattern(t).search(answer) for t in point.cues()) for point in rubric]
-
-
 # --------------------------------------------------------------------------- scoring
 
 
@@ -90,7 +58,7 @@ class Tick:
     point: str
     stage: str
     detected: bool
-    """Its key terms were found in the answer."""
+    """The grader found evidence for it in the answer."""
     ticked: bool
     """The user confirmed the answer covers it."""
 

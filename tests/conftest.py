@@ -46,10 +46,10 @@ cards:
     prompt: When would you pick FSDP over DDP?
     model_answer: [Model does not fit on one GPU, Shard params grads and optimizer state]
     rubric:
-      - {point: Memory per GPU, stage: model, terms: [memory, fit]}
-      - {point: Sharding, stage: model, terms: [shard, zero]}
-      - {point: Communication cost, stage: tradeoff, terms: [communication, bandwidth]}
-      - {point: Watch throughput, stage: monitoring, terms: [throughput, utilization]}
+      - {point: Memory per GPU, stage: model, evidence: ["memory|fit + gpu|device|each"]}
+      - {point: Sharding, stage: model, evidence: ["shard|partition|split + param|parameter|gradient|optimizer state"]}
+      - {point: Communication cost, stage: tradeoff, evidence: ["communication|bandwidth|all-gather + cost|overhead|more|slower"]}
+      - {point: Watch throughput, stage: monitoring, evidence: ["watch|monitor|track + throughput|utilization"]}
     source: 002_18f98a9d08c2b30b.txt
     tags: [distributed]
 """

@@ -1,4 +1,4 @@
-"""Mock interviews in the core: key terms, scores and ratings, attempts, drafts, and which prompt comes first."""
+"""Mock interviews in the core: detection, scores and ratings, attempts, drafts, and which prompt comes first."""
 
 import json
 from datetime import timedelta
@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 
 from quizapp.errors import StoreError
+from quizapp.grading import detect
 from quizapp.interview import (
     DraftSaver,
     Session,
     attempts_for,
-    detect,
     load_draft,
     make_ticks,
     next_prompt,
@@ -20,49 +20,18 @@ from quizapp.interview import (
     score_of,
     stage_scores,
     submit,
-    term_pattern,
 )
 from quizapp.scheduling import Scheduler
 from quizapp.store import Store
 from tests.conftest import SMALL_DECK, write_deck
 
-ANSWER = "FSDP shards parameters, so a model that does not fit in memory trains; watch GPU utilization."
+
+ANSWER = "FSDP shards the parameters, so a model too big for the memory of one GPU trains. Watch GPU utilization."
 
 
-def found(term: str, text: str) -> bool:
-    return term_pattern(term).search(text) is not None
-
-
-@pytest.mark.parametrize(
-    "term, text",
-    [
-        ("shard", "Sharding the optimizer state"),
-        ("define-by-run", "it is define by run"),
-        ("define-by-run", "a definebyrun graph"),
-        ("compile", "compilation takes a while"),
-        ("latency", "p99 latencies went up"),
-        ("c++", "written in C++ and Lua"),
-        ("torch.compile", "we call torch.compile(model)"),
-        ("2001", "created in 2001 at IDIAP"),
-        ("stack trace", "readable Stack Traces"),
-        ("pdb", "step through with PDB"),
-    ],
-)
-def test_key_terms_are_found_in_their_usual_forms(term, text):
-    assert found(term, text)
-
-
-@pytest.mark.parametrize(
-    "term, text",
-    [("fit", "the benefit is small"), ("print", "a blueprint"), ("shard", "no such word"), ("2001", "12001 rows")],
-)
-def test_key_terms_are_not_found_inside_other_words(term, text):
-    assert not found(term, text)
-
-
-def test_detection_marks_each_rubric_point_whose_terms_appear(study):
+def test_detection_marks_each_rubric_point_the_answer_shows(study):
     rubric = study.items["s-interview"].card.rubric
-    # memory/fit, shard, (no communication/bandwidth), utilization
+    # memory on a GPU, sharding parameters, (no communication cost), watching utilization
     assert detect(rubric, ANSWER) == [True, True, False, True]
     assert detect(rubric, "") == [False, False, False, False]
 

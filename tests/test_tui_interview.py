@@ -13,7 +13,7 @@ from quizapp.tui.app import QuizApp
 from quizapp.tui.screens.home import HomeScreen
 from quizapp.tui.screens.interview import AttemptsScreen, InterviewPickScreen, InterviewScreen, RubricChecklist
 
-ANSWER = "shard; fit; utilization [b]x[/]"
+ANSWER = "The model is too big for the memory of one GPU. Shard the parameters [b]x[/]. Watch GPU utilization."
 
 
 def screen_text(app) -> str:
@@ -61,6 +61,8 @@ async def test_a_whole_mock_interview_from_the_home_screen(opened, clock):
         assert checklist.detected == [True, True, False, True]
         assert checklist.ticked == [True, True, False, True]
         assert str(checklist.render()).count("detected") == 3
+        # Each pre-ticked point shows the sentence that earned it
+        assert "↳ “Watch GPU utilization.”" in str(checklist.render())
         assert coverage(app)["model"] == (2, 2) and coverage(app)["tradeoff"] == (0, 1)
         assert "3 of 4 points = 75%" in screen_text(app)
         # The user changes two ticks: point 3 by its number, point 4 with the cursor and space
@@ -161,7 +163,7 @@ async def test_a_weak_answer_is_rated_again_and_earlier_attempts_read_side_by_si
         row = [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)]
         assert row[:4] == ["When would you pick FSDP over DDP?", "due", "1", "0%"]
         await pilot.press("enter")
-        await type_text(pilot, "shard, bandwidth")
+        await type_text(pilot, "Shard the optimizer state. The communication overhead grows.")
         await pilot.press("ctrl+s", "c")
         await pilot.pause()
         assert "50% of the rubric → rated Hard" in screen_text(app)
@@ -171,7 +173,7 @@ async def test_a_weak_answer_is_rated_again_and_earlier_attempts_read_side_by_si
         columns = [str(s.render()) for s in app.screen.query(".att-column Static")]
         assert len(columns) == 3  # the model answer, then the newest attempt first
         assert columns[0].startswith("Model answer outline")
-        assert "Attempt 2" in columns[1] and "Score 50% → Hard" in columns[1] and "shard, bandwidth" in columns[1]
+        assert "Attempt 2" in columns[1] and "Score 50% → Hard" in columns[1] and "Shard the optimizer state" in columns[1]
         assert "Attempt 1" in columns[2] and "Score 0% → Again" in columns[2] and "no" in columns[2]
         assert app.screen.focused is app.screen.query(".att-column")[1]
         await pilot.press("right")

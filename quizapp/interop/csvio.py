@@ -30,7 +30,7 @@ from quizapp.interop.ids import card_id_for_guid, card_id_for_text, slug
 
 COLUMNS = (
     "id", "deck", "kind", "front", "back", "reverse", "text", "extra", "question", "choices", "answer",
-    "explanation", "prompt", "items", "model_answer", "rubric", "time_limit", "tags", "source", "year", "event",
+    "explanation", "prompt", "items", "model_answer", "rubric", "time_limit", "tags", "source", "year", "event", "notes",
 )
 """The columns an export writes, in order."""
 LIST_COLUMNS = ("tags", "source", "choices", "items", "model_answer")

@@ -63,26 +63,30 @@ cards:
     tags: [example]
 
   # interview: a prompt answered in a timed mock interview (time_limit in seconds), an outline of a
-  # strong answer, and rubric points; each point has a stage (data, model, serving, monitoring,
-  # tradeoff) and terms whose presence in an answer suggests it was covered.
+  # strong answer, and rubric points. A point may have a stage (data, model, serving, monitoring,
+  # tradeoff) and lists cues: groups joined by '+' that must all appear in one sentence of an
+  # answer, each group's alternatives joined by '|' (any form of a word counts: monitor, monitoring).
   - id: {deck}-interview-example
     kind: interview
     prompt: How would you find out why a model's accuracy dropped after deployment?
     time_limit: 300
     model_answer:
-      - Compare the live input distribution with the training data
+      - Compare the live input distribution with the training data to look for drift
       - Check the labels and the metric pipeline before blaming the model
       - Roll back or retrain once the cause is known
     rubric:
       - point: Looks for data drift
         stage: data
-        terms: [drift, distribution, shift]
-      - point: Checks monitoring and metrics first
+        evidence:
+          - "compare|check|look + drift|distribution|shift"
+      - point: Checks the labels and metrics first
         stage: monitoring
-        terms: [monitor, metric, dashboard, alert]
+        evidence:
+          - "check|verify|audit + label|metric|pipeline"
       - point: Weighs rollback against retraining
         stage: tradeoff
-        terms: [rollback, retrain]
+        evidence:
+          - "roll back|rollback|revert + retrain|new model"
     source: my-notes.md
     tags: [example]
 """

@@ -3,6 +3,7 @@ against the rubric, and reading earlier attempts side by side."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from rich.text import Text
@@ -17,12 +18,12 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, Text
 
 from quizapp.deck import STAGES, Item
 from quizapp.errors import StoreError
+from quizapp.grading import Evidence, grade
 from quizapp.interview import (
     Attempt,
     Session,
     Tick,
     attempts_for,
-    detect,
     make_ticks,
     prompt_queue,
     rating_for,
@@ -81,6 +82,21 @@ class CoverageBars(Widget):
             count.update(Text(f"{covered}/{len(mine)}" + ("" if covered == len(mine) else "  missed"), style=style))
 
 
+def evidence_line(evidence: Evidence) -> Text:
+    """The sentence a point was detected in, its matching words in bold, shown literally."""
+    line = Text("      ↳ ", style="dim")
+    sentence = printable(evidence.sentence)
+    if len(sentence) > 160:
+        sentence = sentence[:157] + "..."
+    body = Text(f"“{sentence}”", style="italic")
+    lowered = sentence.lower()
+    for word in set(evidence.words):
+        for match in re.finditer(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", lowered):
+            body.stylize("bold", match.start() + 1, match.end() + 1)
+    line.append_text(body)
+    return line
+
+
 class RubricChecklist(Widget, can_focus=True):
     """The rubric as a checklist: up/down move, space toggles the highlighted point.
 
@@ -104,13 +120,15 @@ class RubricChecklist(Widget, can_focus=True):
     class Changed(Message):
         """A tick was set or cleared."""
 
-    def __init__(self, points: list, detected: list[bool], **kwargs):
+    def __init__(self, points: list, evidence: list[Evidence | None], **kwargs):
         super().__init__(**kwargs)
         self.points = points
         """The rubric points, in deck order."""
-        self.detected = list(detected)
-        """Whether each point's key terms appear in the answer."""
-        self.ticked = list(detected)
+        self.evidence = list(evidence)
+        """For each point, the sentence of the answer that shows it, or None."""
+        self.detected = [e is not None for e in evidence]
+        """Whether the grader found evidence for each point."""
+        self.ticked = list(self.detected)
         """The user's judgement, starting from the detection."""
 
     def render(self) -> Text:
@@ -128,6 +146,10 @@ class RubricChecklist(Widget, can_focus=True):
             if i:
                 text.append("\n")
             text.append_text(line)
+            evidence = self.evidence[i]
+            if evidence is not None:
+                text.append("\n")
+                text.append_text(evidence_line(evidence))
         return text
 
     def watch_cursor(self) -> None:
@@ -274,6 +296,7 @@ class InterviewScreen(Screen):
         self.session: Session | None = None
         self.submitted_at = None
         self.detected: list[bool] = []
+        self.evidence: list[Evidence | None] = []
         self.attempt: Attempt | None = None
         self.save_failed = False
 
@@ -415,7 +438,8 @@ class InterviewScreen(Screen):
         self.submitted_at = self.now()
         # Until the ticks are confirmed the answer is still a draft; keep it safe.
         self.save_draft(force=True)
-        self.detected = detect(self.card.rubric, self.session.text)
+        self.evidence = grade(self.card.rubric, self.session.text, self.card.prompt)
+        self.detected = [e is not None for e in self.evidence]
         self.phase = "check"
         self.show_review()
 
@@ -430,7 +454,7 @@ class InterviewScreen(Screen):
             outline.append(printable(line))
             outline.append("\n")
         self.query_one("#iv-model-text", Static).update(outline)
-        rubric = RubricChecklist(list(self.card.rubric), self.detected, id="iv-rubric")
+        rubric = RubricChecklist(list(self.card.rubric), self.evidence, id="iv-rubric")
         self.query_one("#iv-rubric-box").mount(rubric)
         self.query_one("#iv-editor").display = False
         self.query_one("#iv-review").display = True
@@ -449,7 +473,7 @@ class InterviewScreen(Screen):
         if self.phase == "check":
             text.append(f"Score so far: {sum(t.ticked for t in ticks)} of {len(ticks)} points = {score:.0%}", style="bold")
             text.append(f"  → {RATINGS[rating_for(score)]}", style="bold")
-            text.append("\nDetected points are pre-ticked from key terms; check each one: space or its number toggles, "
+            text.append("\nPoints the answer shows are pre-ticked, with the sentence that shows them; check each one: space or its number toggles, "
                         "c confirms the score.", style="dim")
         elif self.attempt is not None:
             a = self.attempt
