@@ -195,6 +195,8 @@ COVERAGE_IGNORED = {
     "game", "overview", "thinking", "featuring", "hands-on", "however", "yes", "td", "tb", "advances",
     "affiliation", "description", "innovations", "articles", "edition", "stories", "whether",
     "a0000", "a90e2", "ee4c2c", "chintalayann", "lecunmeta",
+    # Section headings and an author's biography line.
+    "abstraction", "bridges", "maturation", "purpose", "timeline", "bay",
 }
 
 
@@ -204,7 +206,7 @@ def source_terms() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for name, text in seed_texts().items():
         found = set(re.findall(r"\b(?:19[89]\d|20[0-3]\d)\b", text))
-        for line in text.splitlines():
+        for line in re.split(r"\n|[:.!?]\s+|\s[-–—]\s", text):
             tokens = re.findall(r"[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*", line)
             for i, tok in enumerate(tokens):
                 if i == 0:
