@@ -206,7 +206,7 @@ def source_terms() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for name, text in seed_texts().items():
         found = set(re.findall(r"\b(?:19[89]\d|20[0-3]\d)\b", text))
-        for line in re.split(r"\n|[:.!?]\s+|\s[-–—]\s", text):
+        for line in re.split(r"\n|[:.!?|]\s+|\s[-–—]\s", text):
             tokens = re.findall(r"[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*", line)
             for i, tok in enumerate(tokens):
                 if i == 0:
