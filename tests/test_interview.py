@@ -22,8 +22,8 @@ from quizapp.interview import (
     submit,
     term_pattern,
 )
-from quizapp.scheduling import Scheduler
-from quizapp.store import Store
+from quizapp.scheduling.scheduler import Scheduler
+from quizapp.db.store import Store
 from tests.conftest import SMALL_DECK, write_deck
 
 ANSWER = "FSDP shards parameters, so a model that does not fit in memory trains; watch GPU utilization."
@@ -174,7 +174,7 @@ def test_continuous_typing_is_saved_within_a_few_seconds_and_a_pause_saves_soone
 
 def test_a_draft_survives_a_restart_with_its_answering_time(workspace, clock):
     store = Store.open(workspace.db_path)
-    from quizapp.study import open_workspace
+    from quizapp.session import open_workspace
 
     opened = open_workspace(workspace)
     item = opened.decks.item_map()["s-interview"]
@@ -253,7 +253,7 @@ cards:
 
 
 def test_due_prompts_come_first_then_new_ones_then_the_rest(tmp_path, clock):
-    from quizapp.study import open_workspace
+    from quizapp.session import open_workspace
     from quizapp.workspace import Workspace
 
     decks = tmp_path / "decks"

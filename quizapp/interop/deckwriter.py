@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from quizapp.deck import Deck, load_deck_file, load_decks, parse_deck
+from quizapp.decks.models import Deck, load_deck_file, load_decks, parse_deck
 from quizapp.interop import InteropError
 from quizapp.workspace import Workspace
 
@@ -96,9 +96,9 @@ def timestamp(moment: datetime | None = None) -> str:
 
 
 def backup_progress(workspace: Workspace, reason: str = "import") -> Path | None:
-    """Back up the progress database (see ``quizapp.backup``) before an import writes anything;
+    """Back up the progress database (see ``quizapp.db.backup``) before an import writes anything;
     returns the backup, or None when there is no progress yet."""
-    from quizapp.backup import has_progress, take_backup
+    from quizapp.db.backup import has_progress, take_backup
 
     if not has_progress(workspace.db_path):
         return None
@@ -266,7 +266,7 @@ def _shown(path: Path, workspace: Workspace) -> str:
 
 def _sync_progress(workspace: Workspace, deck_id: str) -> int:
     """Add the deck's new cards to the progress database now; returns how many of its cards are new."""
-    from quizapp.study import open_workspace
+    from quizapp.session import open_workspace
 
     dirs = tuple(dict.fromkeys([*workspace.deck_dirs, workspace.decks_dir.resolve()]))
     opened = open_workspace(Workspace(workspace.home, dirs, workspace.how))

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from quizapp.backup import damage, take_backup
-from quizapp.rebuild import replay_all
-from quizapp.scheduling import Scheduler, StudySettings
-from quizapp.store import CardState, LogEntry, Store, to_iso, utcnow
+from quizapp.db.backup import damage, take_backup
+from quizapp.scheduling.replay import replay_all
+from quizapp.scheduling.scheduler import Scheduler, StudySettings
+from quizapp.db.store import CardState, LogEntry, Store, to_iso, utcnow
 
 FUTURE_SLACK = timedelta(minutes=10)
 """Answers dated later than now plus this are reported as coming from a wrong clock."""

@@ -34,13 +34,13 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from quizapp.deck import STAGES, DeckSet, Item, card_item_ids
-from quizapp.scheduling import Scheduler, StudySettings, day_start, study_day
-from quizapp.store import Store, to_iso, utcnow
-from quizapp.study import Study
+from quizapp.decks.models import STAGES, DeckSet, Item, card_item_ids
+from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, study_day
+from quizapp.db.store import Store, to_iso, utcnow
+from quizapp.study.study import Study
 
 if TYPE_CHECKING:
-    from quizapp.plan import PlanReport
+    from quizapp.study.plan import PlanReport
 
 LEECH_LAPSES = 8
 """A card forgotten this many times after being learned is a leech (Anki's default threshold)."""
@@ -717,7 +717,7 @@ class Stats:
     def plan(self) -> PlanReport | None:
         """The interview-date plan's figures, or None when no date is set."""
         _resolve_models()
-        from quizapp.plan import load_plan, plan_report
+        from quizapp.study.plan import load_plan, plan_report
 
         chosen = load_plan(self.store)
         if chosen is None:
@@ -755,4 +755,4 @@ def report_schema() -> dict:
 
 def _resolve_models() -> None:
     # The plan builds on this module's SQL, so it is imported late; importing it completes Report.
-    import quizapp.plan  # noqa: F401
+    import quizapp.study.plan  # noqa: F401

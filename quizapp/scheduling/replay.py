@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from itertools import groupby
 from operator import itemgetter
 
-from quizapp.scheduling import Scheduler
-from quizapp.store import CardState
+from quizapp.scheduling.scheduler import Scheduler
+from quizapp.db.store import CardState
 
 Answers = list[tuple[datetime, int, "datetime | None"]]
 """One card's scheduled answers in replay order, each (time, rating, due after)."""
@@ -27,7 +27,7 @@ def card_answers(rows: Iterable[tuple]) -> Answers:
     reviewed_at, scheduled, due_after, ...).
 
     Rows replay cannot use (impossible ratings, unreadable times) are skipped, as
-    ``quizapp.doctor.read_log`` skips them.
+    ``quizapp.repair.doctor.read_log`` skips them.
     """
     parse = datetime.fromisoformat
     answers = []

@@ -21,11 +21,11 @@ from datetime import date, datetime, timedelta
 import fsrs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from quizapp.deck import DeckSet
+from quizapp.decks.models import DeckSet
 from quizapp.errors import QuizappError
-from quizapp.scheduling import Scheduler, StudySettings, day_start, load_settings, study_day, to_fsrs
-from quizapp.stats import Report, curve_params, ensure_sql_math, load_tags, recall_sql
-from quizapp.store import NEW, PLAN_KEY, CardState, Store, to_iso, utcnow
+from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, study_day, to_fsrs
+from quizapp.stats.queries import Report, curve_params, ensure_sql_math, load_tags, recall_sql
+from quizapp.db.store import NEW, PLAN_KEY, CardState, Store, to_iso, utcnow
 
 MAX_ANSWERS_PER_CARD = 100
 """The simulation stops a card after this many answers (a target near 0.99 makes intervals short)."""
