@@ -48,3 +48,17 @@ def open_workspace(workspace: Workspace, db_path: Path | None = None) -> Opened:
         store.close()
         raise
     return Opened(workspace, store, decks, sync)
+
+
+def sync_deck(workspace: Workspace, deck_id: str) -> int:
+    """Add a deck just written to the workspace's decks/ to the progress database now (opening the
+    workspace with that folder among its deck folders); returns how many of its cards are new to study
+    (sides and cloze deletions counted one by one)."""
+    dirs = tuple(dict.fromkeys([*workspace.deck_dirs, workspace.decks_dir.resolve()]))
+    opened = open_workspace(Workspace(workspace.home, dirs, workspace.how))
+    try:
+        return opened.store.scalar(
+            "SELECT COUNT(*) FROM cards WHERE deck_id = ? AND state = 0 AND present = 1", [deck_id]
+        )
+    finally:
+        opened.store.close()

@@ -13,7 +13,8 @@ import fsrs
 import fsrs_rs_python
 import pytest
 
-from quizapp.repair.doctor import dict_rows, examine, rebuild_all_cards, same_state
+from quizapp.repair.doctor import dict_rows, examine, rebuild_all_cards
+from quizapp.scheduling.replay import same_state
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, _safe_now, from_fsrs, to_fsrs
 from quizapp.scheduling.optimize import fit_log, histories, save_fit, training_items
 from quizapp.db.store import CardState, LogEntry, Store, new_id, to_iso

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, save_settings
-from quizapp.stats.queries import LEECH_LAPSES, Report, Stats, curve_params, ensure_sql_math, reading, recall_sql, report_schema
+from quizapp.stats.queries import LEECH_LAPSES, Stats, reading
+from quizapp.stats.report import Report, report_schema
+from quizapp.scheduling.recall import curve_params, ensure_sql_math, recall_sql
 from quizapp.db.store import REVIEW, CardState, LogEntry, new_id, to_iso
 from quizapp.study.study import Focus
 from quizapp.session import open_workspace

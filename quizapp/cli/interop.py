@@ -132,7 +132,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     for line in result.lines():
         _say(line)
     if result.written:
-        _say(f"{result.new_in_progress} new cards to study in deck '{result.deck_id}' "
+        from quizapp.session import sync_deck
+
+        _say(f"{sync_deck(ws, result.deck_id)} new cards to study in deck '{result.deck_id}' "
              f"(`quizapp review --deck {result.deck_id}`)")
     return 0
 

@@ -49,7 +49,8 @@ def stats_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from quizapp.stats.queries import Stats, report_schema
+    from quizapp.stats.queries import Stats
+    from quizapp.stats.report import report_schema
 
     if args.schema:
         print(json.dumps(report_schema(), indent=2))

@@ -340,6 +340,14 @@ LOG_COLUMNS = tuple(LogEntry.__dataclass_fields__)
 # Constant statements, so that SQLite's statement cache compiles each once per connection.
 _SELECT_STATE = f"SELECT {', '.join(STATE_COLUMNS)} FROM cards WHERE id = ?"
 _UPDATE_STATE = f"UPDATE cards SET {', '.join(f'{k} = ?' for k in STATE_COLUMNS)} WHERE id = ?"
+
+
+def write_states(conn: sqlite3.Connection, states: Iterable[CardState]) -> None:
+    """Store each card's scheduling state: the one statement that writes it. Call inside a write
+    transaction."""
+    conn.executemany(_UPDATE_STATE, ((*state.stored(), state.id) for state in states))
+
+
 _INSERT_LOG = f"INSERT INTO review_log({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' for _ in LOG_COLUMNS)})"
 
 
@@ -756,7 +764,7 @@ class Store:
         with self.write() as c:
             c.execute(_INSERT_LOG, entry.values())
             if new_state is not None:
-                c.execute(_UPDATE_STATE, (*new_state.stored(), new_state.id))
+                write_states(c, [new_state])
             if also is not None:
                 also(c)
 
@@ -769,12 +777,7 @@ class Store:
         with self.write() as c:
             c.execute("DELETE FROM review_log WHERE id = ?", [log_id])
             if entry.scheduled and entry.prev:
-                before = CardState.from_json(entry.card_id, entry.prev)
-                cols = before.columns()
-                c.execute(
-                    f"UPDATE cards SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
-                    [*cols.values(), entry.card_id],
-                )
+                write_states(c, [CardState.from_json(entry.card_id, entry.prev)])
         return entry.card_id
 
     def set_flags(self, card_id: str, *, suspended: bool | None = None, buried_until: str | None | bool = False) -> None:
@@ -828,3 +831,17 @@ def _store_error(exc: sqlite3.Error, path: Path | None) -> Exception:
         )
     return StoreError(f"{where}: {text}")
 
+
+@contextmanager
+def one_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """Run the statements inside as one transaction (a savepoint, so it nests in one already open):
+    the figures then read one snapshot of the database, and filling temporary tables is not a
+    transaction per row."""
+    conn.execute("SAVEPOINT stats")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK TO stats")
+        conn.execute("RELEASE stats")
+        raise
+    conn.execute("RELEASE stats")

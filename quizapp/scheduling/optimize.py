@@ -213,8 +213,7 @@ def save_fit(store: Store, fit_result: Fit, settings: StudySettings | None = Non
         return fit_result, settings
     updated = settings.model_copy(update={"parameters": fit_result.parameters})
     scheduler = Scheduler(updated)  # refuses parameters py-fsrs cannot use, before anything is saved
-    from quizapp.repair.doctor import store_states
-    from quizapp.scheduling.replay import log_snapshot, replay_all, replay_snapshot
+    from quizapp.scheduling.replay import log_snapshot, replay_all, replay_snapshot, store_states
 
     # As Anki does when parameters change, every card's memory state (stability, difficulty) is
     # recomputed from its log with the new parameters; due dates stay as the answers set them. The

@@ -24,7 +24,8 @@ from quizapp.errors import QuizappError
 from quizapp.scheduling.optimize import Fit, fit_log, save_fit
 from quizapp.study.plan import PlanReport, clear_plan, load_plan, parse_plan, save_plan
 from quizapp.scheduling.scheduler import load_settings
-from quizapp.stats.queries import Report, Stats, reading
+from quizapp.stats.report import Report
+from quizapp.stats.queries import Stats, reading
 from quizapp.study.study import Focus
 from quizapp.text import printable
 from quizapp.tui.widgets.charts import HEAT_STYLES, Chart, Heatmap, show_bars, show_lines
