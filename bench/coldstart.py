@@ -71,7 +71,7 @@ def quizapp(home: str) -> int:
             self.app.call_after_refresh(report, self.app)
 
     review.ReviewScreen.show = show_and_report
-    from quizapp.cli import main
+    from quizapp.cli.main import main
 
     return main(["--home", home, "review"])
 

@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quizapp.deck import BasicCard, Deck, DeckSet  # noqa: E402
-from quizapp.plan import Plan, clear_plan, save_plan  # noqa: E402
-from quizapp.stats import Stats, reading  # noqa: E402
-from quizapp.store import Store  # noqa: E402
-from quizapp.study import Opened  # noqa: E402
+from quizapp.decks.models import BasicCard, Deck, DeckSet  # noqa: E402
+from quizapp.study.plan import Plan, clear_plan, save_plan  # noqa: E402
+from quizapp.stats.queries import Stats, reading  # noqa: E402
+from quizapp.db.store import Store  # noqa: E402
+from quizapp.session import Opened  # noqa: E402
 from quizapp.workspace import Workspace  # noqa: E402
 from tests.stats_history import STAGE_CYCLE, generate_history  # noqa: E402
 

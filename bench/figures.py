@@ -21,10 +21,11 @@ from pathlib import Path
 
 from bench.generate import ROOT, Generated, data_root
 from bench.timing import Measured, Stopwatch, Summary, interleaved
-from quizapp.deck import DeckSet, load_decks
-from quizapp.scheduling import load_settings, save_settings
-from quizapp.store import LogEntry, Store, new_id, to_iso, utcnow
-from quizapp.study import Study, open_workspace
+from quizapp.decks.models import DeckSet, load_decks
+from quizapp.scheduling.scheduler import load_settings, save_settings
+from quizapp.db.store import LogEntry, Store, new_id, to_iso, utcnow
+from quizapp.study.study import Study
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 
 ANKI_SEARCH = "deck:bench"
@@ -92,7 +93,7 @@ class Sandbox:
         shutil.copy2(generated.db_path, home / "progress" / "quizapp.db")
         shutil.copy2(generated.anki, home / "anki" / "collection.anki2")
         decks = load_decks([generated.decks_dir])
-        # As `quizapp review` does once its decks are loaded (quizapp.cli.run_tui).
+        # As `quizapp review` does once its decks are loaded (quizapp.cli.main.run_tui).
         gc.freeze()
         return cls(generated, home, home / "anki" / "collection.anki2", decks)
 
@@ -341,7 +342,7 @@ def answers(box: Sandbox, runs: int) -> list[Row]:
 def dashboard(box: Sandbox, runs: int) -> Row:
     """Every figure of the progress dashboard (``Stats.report()``) against Anki's statistics
     (``graphs`` over all of the history), each on a freshly opened database."""
-    from quizapp.stats import Stats
+    from quizapp.stats.queries import Stats
 
     ours = on_fresh_store(box, lambda store: Stats(store, box.decks).report())
     theirs = on_fresh_collection(box, lambda col: col._backend.graphs(search=ANKI_SEARCH, days=0))
@@ -356,7 +357,7 @@ def dashboard(box: Sandbox, runs: int) -> Row:
 
 
 def optimisation(box: Sandbox, runs: int) -> list[Row]:
-    """``quizapp.optimize.optimize`` as ``quizapp optimize`` runs it, timed whole and in its two parts:
+    """``quizapp.scheduling.optimize.optimize`` as ``quizapp optimize`` runs it, timed whole and in its two parts:
 
     - fitting: from the start until the fit is evaluated (read the log, build the training items,
       fit, evaluate the parameters in use and the fitted ones), against fsrs-rs-python's
@@ -372,9 +373,9 @@ def optimisation(box: Sandbox, runs: int) -> list[Row]:
     import fsrs_rs_python
     from anki import deck_config_pb2
 
-    from quizapp.backup import backups_dir_for
-    from quizapp.optimize import histories, optimize, training_items
-    from quizapp.scheduling import Scheduler
+    from quizapp.db.backup import backups_dir_for
+    from quizapp.scheduling.optimize import histories, optimize, training_items
+    from quizapp.scheduling.scheduler import Scheduler
 
     Collection = anki()
     store = Store.open(box.db_path)

@@ -4,7 +4,7 @@ A collection of one size is a workspace folder (``decks/`` with 200 cards per fi
 with the SQLite database) plus an Anki collection (``anki/collection.anki2``, FSRS switched on)
 holding the same cards and the same review history:
 
-- the deck files are written first and loaded with ``quizapp.deck.load_decks`` (so they are valid);
+- the deck files are written first and loaded with ``quizapp.decks.models.load_decks`` (so they are valid);
 - the history is simulated by ``tests.stats_history.generate_history`` (FSRS-6 with a learner whose
   memory really follows FSRS), two years long, ending at the moment of generation;
 - the Anki side is then written from our database with bulk SQL: one Basic note and one card per
@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from quizapp.deck import DeckSet, load_decks  # noqa: E402
-from quizapp.scheduling import study_day  # noqa: E402
-from quizapp.store import SCHEMA_VERSION, Store, from_iso, utcnow  # noqa: E402
+from quizapp.decks.models import DeckSet, load_decks  # noqa: E402
+from quizapp.scheduling.scheduler import study_day  # noqa: E402
+from quizapp.db.store import SCHEMA_VERSION, Store, from_iso, utcnow  # noqa: E402
 from quizapp.workspace import Workspace  # noqa: E402
 
 SIZES: dict[str, tuple[int, int]] = {"1k": (1_000, 10_000), "10k": (10_000, 100_000), "100k": (100_000, 1_000_000)}

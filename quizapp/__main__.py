@@ -1,5 +1,5 @@
 import sys
 
-from quizapp.cli import main
+from quizapp.cli.main import main
 
 sys.exit(main())

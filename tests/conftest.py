@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.store import Store
-from quizapp.study import open_workspace
+from quizapp.db.store import Store
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 
 SMALL_DECK = """

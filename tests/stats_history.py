@@ -12,8 +12,8 @@ from pathlib import Path
 
 import fsrs
 
-from quizapp.scheduling import Scheduler, StudySettings
-from quizapp.store import NEW, CardState, LogEntry, Store, to_iso
+from quizapp.scheduling.scheduler import Scheduler, StudySettings
+from quizapp.db.store import NEW, CardState, LogEntry, Store, to_iso
 
 TRUE_PARAMETERS = tuple(
     p * 2.5 if i < 4 else p for i, p in enumerate(fsrs.Scheduler().parameters)

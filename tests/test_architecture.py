@@ -22,7 +22,7 @@ def core_modules() -> list[str]:
 
 def test_core_modules_import_no_textual():
     modules = core_modules()
-    assert "quizapp.store" in modules and "quizapp.deck" in modules
+    assert "quizapp.db.store" in modules and "quizapp.decks.models" in modules
     code = (
         "import sys\n"
         + "".join(f"import {m}\n" for m in modules)
@@ -35,6 +35,6 @@ def test_core_modules_import_no_textual():
 
 
 def test_the_cli_imports_textual_only_when_the_tui_opens():
-    code = "import sys, quizapp.cli; print(any(m.startswith('textual') for m in sys.modules))"
+    code = "import sys, quizapp.cli.main; print(any(m.startswith('textual') for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False"

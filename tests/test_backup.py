@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from quizapp.backup import (
+from quizapp.db.backup import (
     Backup,
     Retention,
     backups_to_keep,
@@ -21,10 +21,10 @@ from quizapp.backup import (
     restore_backup,
     take_backup,
 )
-from quizapp.cli import main
+from quizapp.cli.main import main
 from quizapp.errors import StoreError
-from quizapp.store import APPLICATION_ID, SCHEMA_VERSION, Store, migrations
-from quizapp.study import open_workspace
+from quizapp.db.store import APPLICATION_ID, SCHEMA_VERSION, Store, migrations
+from quizapp.session import open_workspace
 
 
 def rows(path: Path, sql: str) -> list[tuple]:

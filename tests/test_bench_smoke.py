@@ -11,7 +11,7 @@ pytest.importorskip("anki.collection", reason="the benchmarks compare against An
 from anki.collection import Collection  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
-from quizapp.study import open_workspace  # noqa: E402
+from quizapp.session import open_workspace  # noqa: E402
 
 
 def test_both_engines_hold_the_same_cards_history_and_queue(tmp_path: Path, monkeypatch):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.cli import COMMANDS, main
+from quizapp.cli.main import COMMANDS, main
 from tests.conftest import SMALL_DECK, write_deck
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +70,7 @@ def test_review_of_an_unknown_deck_says_which_decks_exist(tmp_path, capsys):
     assert "no deck with id 'nope'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", sorted(COMMANDS))
+@pytest.mark.parametrize("name", sorted(command.name for command in COMMANDS))
 def test_every_command_has_help(name, capsys):
     with pytest.raises(SystemExit) as exc:
         main([name, "--help"])

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from quizapp.cli import main
-from quizapp.scheduling import load_settings
-from quizapp.store import Store, utcnow
-from quizapp.study import open_workspace
+from quizapp.cli.main import main
+from quizapp.scheduling.scheduler import load_settings
+from quizapp.db.store import Store, utcnow
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import SMALL_DECK, write_deck
 from tests.stats_history import add_attempt, generate_history, write_generated_decks

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from quizapp.doctor import examine
-from quizapp.scheduling import Scheduler, day_start, load_settings, study_day
-from quizapp.store import Store
+from quizapp.repair.doctor import examine
+from quizapp.scheduling.scheduler import Scheduler, day_start, load_settings, study_day
+from quizapp.db.store import Store
 
 
 def replay_matches(store: Store) -> list[str]:

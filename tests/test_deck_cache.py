@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from conftest import SMALL_DECK, write_deck
-from quizapp.deck import DeckCache, load_decks
-from quizapp.study import open_workspace
+from quizapp.decks.models import DeckCache, load_decks
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 
 
@@ -177,7 +177,7 @@ def test_a_start_from_the_cache_imports_no_parser_validator_or_migrator(tmp_path
     home = tmp_path / "home"
     write_deck(home / "decks", "small.yaml", SMALL_DECK)
     code = (
-        "import sys; from pathlib import Path; from quizapp.study import open_workspace; "
+        "import sys; from pathlib import Path; from quizapp.session import open_workspace; "
         "from quizapp.workspace import Workspace; home = Path(sys.argv[1]); "
         "opened = open_workspace(Workspace(home, (home / 'decks',), 'test')); "
         "item = opened.study().next_item(); print(item.front_spans()[0][0]); "

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.deck import load_decks
-from quizapp.study import open_workspace
+from quizapp.decks.models import load_decks
+from quizapp.session import open_workspace
 from quizapp.tui.app import QuizApp
 from quizapp.tui.screens.review import ReviewScreen
 from quizapp.workspace import Workspace

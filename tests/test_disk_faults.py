@@ -19,8 +19,8 @@ import pytest
 
 from conftest import SMALL_DECK
 from quizapp.errors import StoreError
-from quizapp.store import Store
-from quizapp.study import open_workspace
+from quizapp.db.store import Store
+from quizapp.session import open_workspace
 
 
 def _namespace_prefix() -> list[str] | None:
@@ -44,10 +44,10 @@ SCENARIO = textwrap.dedent(
     """
     import errno, json, os, subprocess, sys
     from pathlib import Path
-    from quizapp.backup import take_backup
+    from quizapp.db.backup import take_backup
     from quizapp.errors import StoreError
-    from quizapp.store import Store
-    from quizapp.study import open_workspace
+    from quizapp.db.store import Store
+    from quizapp.session import open_workspace
     from quizapp.workspace import Workspace
 
     home, what = Path(sys.argv[1]), sys.argv[2]

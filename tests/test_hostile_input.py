@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SMALL_DECK, write_deck
-from quizapp.cli import main
-from quizapp.deck import MAX_TEXT_CHARS, parse_deck
+from quizapp.cli.main import main
+from quizapp.decks.models import MAX_TEXT_CHARS, parse_deck
 from quizapp.errors import DeckError
-from quizapp.store import SCHEMA_VERSION, Store
-from quizapp.study import open_workspace
+from quizapp.db.store import SCHEMA_VERSION, Store
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 
 MESSAGE = re.compile(r"^(decks/)?[\w./-]+\.yaml:\d+:\d+ ")

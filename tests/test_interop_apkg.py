@@ -18,13 +18,14 @@ from anki.collection import (
     ImportAnkiPackageRequest,
 )
 
-from quizapp.cli import main
-from quizapp.deck import load_decks
-from quizapp.interop.apkg import export_apkg, read_package
+from quizapp.cli.main import main
+from quizapp.decks.models import load_decks
+from quizapp.interop.anki.apkg import export_apkg, read_package
 from quizapp.interop.ids import card_id_for_guid, guid_for_card
-from quizapp.scheduling import study_day
-from quizapp.store import REVIEW
-from quizapp.study import Study, open_workspace
+from quizapp.scheduling.scheduler import study_day
+from quizapp.db.store import REVIEW
+from quizapp.study.study import Study
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import FIXED_NOW, Clock
 

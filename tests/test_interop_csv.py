@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.cli import main
-from quizapp.deck import load_decks
-from quizapp.study import Study, open_workspace
+from quizapp.cli.main import main
+from quizapp.decks.models import load_decks
+from quizapp.study.study import Study
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import Clock
 

@@ -21,8 +21,8 @@ from quizapp.interview import (
     stage_scores,
     submit,
 )
-from quizapp.scheduling import Scheduler
-from quizapp.store import Store
+from quizapp.scheduling.scheduler import Scheduler
+from quizapp.db.store import Store
 from tests.conftest import SMALL_DECK, write_deck
 
 
@@ -143,7 +143,7 @@ def test_continuous_typing_is_saved_within_a_few_seconds_and_a_pause_saves_soone
 
 def test_a_draft_survives_a_restart_with_its_answering_time(workspace, clock):
     store = Store.open(workspace.db_path)
-    from quizapp.study import open_workspace
+    from quizapp.session import open_workspace
 
     opened = open_workspace(workspace)
     item = opened.decks.item_map()["s-interview"]
@@ -222,7 +222,7 @@ cards:
 
 
 def test_due_prompts_come_first_then_new_ones_then_the_rest(tmp_path, clock):
-    from quizapp.study import open_workspace
+    from quizapp.session import open_workspace
     from quizapp.workspace import Workspace
 
     decks = tmp_path / "decks"

@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from conftest import SMALL_DECK, write_deck
-from quizapp.backup import has_progress, take_backup
-from quizapp.scheduling import Scheduler, load_settings
-from quizapp.store import Store
+from quizapp.db.backup import has_progress, take_backup
+from quizapp.scheduling.scheduler import Scheduler, load_settings
+from quizapp.db.store import Store
 
 KILLS = 200
 MAX_DELAY_S = 0.15
@@ -31,12 +31,12 @@ FORK_SERVER = textwrap.dedent(
     """
     import os, random, sys, traceback
     from pathlib import Path
-    from quizapp.study import open_workspace
+    from quizapp.session import open_workspace
     from quizapp.workspace import Workspace
     # What a first start imports only when it parses decks and creates the schema: imported here
     # once, so that the kills land among the first start's writes rather than among its imports.
-    import quizapp.deck_schema, yaml
-    from quizapp.store import _sqlite_utils
+    import quizapp.decks.schema, yaml
+    from quizapp.db.store import _sqlite_utils
     _sqlite_utils()
 
     def session(home, seed):

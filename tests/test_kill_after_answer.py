@@ -6,14 +6,14 @@ import subprocess
 import sys
 import textwrap
 
-from quizapp.scheduling import Scheduler, load_settings
-from quizapp.store import Store
+from quizapp.scheduling.scheduler import Scheduler, load_settings
+from quizapp.db.store import Store
 
 CHILD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from quizapp.study import open_workspace
+    from quizapp.session import open_workspace
     from quizapp.workspace import Workspace
     ws = Workspace(Path(sys.argv[1]), (Path(sys.argv[1]) / "decks",), "test")
     study = open_workspace(ws).study()

@@ -1,7 +1,7 @@
 """Deck files: what loads, and the message every kind of bad input gets."""
 
 
-from quizapp.deck import load_deck_file, load_decks, parse_deck
+from quizapp.decks.models import load_deck_file, load_decks, parse_deck
 from tests.conftest import write_deck
 
 HEADER = "id: d\ntitle: T\ncards:\n"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from quizapp.backup import take_backup
-from quizapp.store import Store, check_file
+from quizapp.db.backup import take_backup
+from quizapp.db.store import Store, check_file
 
 
 def _touch_from_another_process(path) -> None:

@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 
 from conftest import FIXED_NOW, SMALL_DECK, Clock, write_deck
 from test_backup import old_database
-from quizapp.cli import main
-from quizapp.deck import load_decks
-from quizapp.doctor import examine
-from quizapp.merge import merge_stores
-from quizapp.store import SCHEMA_VERSION, Store, to_iso
-from quizapp.study import Study, open_workspace
+from quizapp.cli.main import main
+from quizapp.decks.models import load_decks
+from quizapp.repair.doctor import examine
+from quizapp.repair.merge import merge_stores
+from quizapp.db.store import SCHEMA_VERSION, Store, to_iso
+from quizapp.study.study import Study
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 
 STATE_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from quizapp.cli import main
-from quizapp.deck import KINDS, load_decks
-from quizapp.study import open_workspace
+from quizapp.cli.main import main
+from quizapp.decks.models import KINDS, load_decks
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import SMALL_DECK, write_deck
 

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 import fsrs
 import pytest
 
-from quizapp.optimize import MIN_REVIEWS, NotEnoughReviews, histories, optimize, usable_count, within_bounds
-from quizapp.scheduling import load_settings
-from quizapp.store import LogEntry, new_id
-from quizapp.study import open_workspace
+from quizapp.scheduling.optimize import MIN_REVIEWS, NotEnoughReviews, histories, optimize, usable_count, within_bounds
+from quizapp.scheduling.scheduler import load_settings
+from quizapp.db.store import LogEntry, new_id
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import FIXED_NOW
 from tests.stats_history import generate_history, write_generated_decks
@@ -79,7 +79,7 @@ def test_fitting_a_generated_history_improves_the_fit_and_is_used_from_then_on(g
     study = generated.study(clock)
     assert list(study.scheduler.fsrs.parameters) == pytest.approx(fit.parameters)
     # Memory states were recomputed with the new parameters: the doctor finds every card agreeing with its log.
-    from quizapp.doctor import examine
+    from quizapp.repair.doctor import examine
 
     assert [f.kind for f in examine(generated.store, fix=False).findings if f.kind == "state"] == []
     # A second run starts from the fitted parameters and reports them as "before".

@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from quizapp.deck import load_decks
-from quizapp.quiz import QuizRound, build_round, pairs_in_order
-from quizapp.scheduling import Scheduler
-from quizapp.store import LEARNING, NEW, RELEARNING
-from quizapp.study import open_workspace
+from quizapp.decks.models import load_decks
+from quizapp.modes.quiz import QuizRound, build_round, pairs_in_order
+from quizapp.scheduling.scheduler import Scheduler
+from quizapp.db.store import LEARNING, NEW, RELEARNING
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import SMALL_DECK, write_deck
 

@@ -13,10 +13,11 @@ import fsrs
 import fsrs_rs_python
 import pytest
 
-from quizapp.doctor import dict_rows, examine, rebuild_all_cards, same_state
-from quizapp.scheduling import Scheduler, StudySettings, _safe_now, from_fsrs, to_fsrs
-from quizapp.optimize import fit_log, histories, save_fit, training_items
-from quizapp.store import CardState, LogEntry, Store, new_id, to_iso
+from quizapp.repair.doctor import dict_rows, examine, rebuild_all_cards
+from quizapp.scheduling.replay import same_state
+from quizapp.scheduling.scheduler import Scheduler, StudySettings, _safe_now, from_fsrs, to_fsrs
+from quizapp.scheduling.optimize import fit_log, histories, save_fit, training_items
+from quizapp.db.store import CardState, LogEntry, Store, new_id, to_iso
 from tests.conftest import FIXED_NOW
 from tests.stats_history import TRUE_PARAMETERS, generate_history
 
@@ -82,7 +83,7 @@ def history_store(settings: StudySettings, seed: int, path=None) -> tuple[Store,
 
 
 def logs_by_card(store: Store) -> dict[str, list[LogEntry]]:
-    from quizapp.doctor import read_log
+    from quizapp.repair.doctor import read_log
 
     by_card, _, _ = read_log(dict_rows(store.conn, "SELECT * FROM review_log"))
     return by_card
@@ -120,7 +121,7 @@ def test_rebuilding_every_card_stores_the_straightforward_states_and_the_doctor_
             # Rebuilding again changes nothing.
             with store.write() as c:
                 assert rebuild_all_cards(c, scheduler) == 0
-        from quizapp.scheduling import save_settings
+        from quizapp.scheduling.scheduler import save_settings
 
         save_settings(store, REPLAYED_WITH[-1])
         assert [f for f in examine(store, fix=False).findings if f.kind == "state"] == []
@@ -185,10 +186,10 @@ def test_fitting_reads_the_straightforward_histories_and_items_skipping_unreadab
 def test_saving_a_fit_leaves_every_card_agreeing_with_its_log(tmp_path, monkeypatch, meanwhile):
     """The states are replayed while the backup is taken, outside the write: an answer given
     meanwhile (in another window) is replayed too, and a failed backup saves nothing."""
-    import quizapp.backup
-    import quizapp.rebuild
+    import quizapp.db.backup
+    import quizapp.scheduling.replay
     from quizapp.errors import StoreError
-    from quizapp.scheduling import load_settings
+    from quizapp.scheduling.scheduler import load_settings
 
     store, cards = history_store(SCHEDULED_WITH[0], seed=3, path=tmp_path / "quizapp.db")
     try:
@@ -196,19 +197,19 @@ def test_saving_a_fit_leaves_every_card_agreeing_with_its_log(tmp_path, monkeypa
         fit = replace(fit, after=replace(fit.before, log_loss=0.0))  # saved whether or not it fits better
         before = dict_rows(store.conn, "SELECT * FROM cards ORDER BY id")
         if meanwhile == "an answer":
-            replay_snapshot = quizapp.rebuild.replay_snapshot
+            replay_snapshot = quizapp.scheduling.replay.replay_snapshot
 
             def answer_meanwhile(conn, scheduler):
                 got = replay_snapshot(conn, scheduler)
                 store.record_answer(LogEntry(id=new_id(), card_id=cards[7], rating=1, reviewed_at=FIXED_NOW), None)
                 return got
 
-            monkeypatch.setattr(quizapp.rebuild, "replay_snapshot", answer_meanwhile)
+            monkeypatch.setattr(quizapp.scheduling.replay, "replay_snapshot", answer_meanwhile)
         if meanwhile == "the backup fails":
             def fail(*args, **kwargs):
                 raise StoreError("the disk is full")
 
-            monkeypatch.setattr(quizapp.backup, "take_backup", fail)
+            monkeypatch.setattr(quizapp.db.backup, "take_backup", fail)
             with pytest.raises(StoreError):
                 save_fit(store, fit)
             assert load_settings(store).parameters is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.scheduling import StudySettings, load_settings, save_settings
+from quizapp.scheduling.scheduler import StudySettings, load_settings, save_settings
 
 
 def test_settings_round_trip_through_the_database(fresh_store):

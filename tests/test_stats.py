@@ -10,10 +10,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from quizapp.scheduling import Scheduler, StudySettings, day_start, save_settings
-from quizapp.stats import LEECH_LAPSES, Report, Stats, curve_params, ensure_sql_math, reading, recall_sql, report_schema
-from quizapp.store import REVIEW, CardState, LogEntry, new_id, to_iso
-from quizapp.study import Focus, open_workspace
+from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, save_settings
+from quizapp.stats.queries import LEECH_LAPSES, Stats, reading
+from quizapp.stats.report import Report, report_schema
+from quizapp.scheduling.recall import curve_params, ensure_sql_math, recall_sql
+from quizapp.db.store import REVIEW, CardState, LogEntry, new_id, to_iso
+from quizapp.study.study import Focus
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import FIXED_NOW, SMALL_DECK, write_deck
 from tests.stats_history import add_attempt, generate_history, write_generated_decks

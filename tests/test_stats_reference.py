@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from quizapp.deck import STAGES, card_item_ids, card_items, load_decks
-from quizapp.scheduling import Scheduler, day_start, load_settings, study_day
-from quizapp.stats import LEECH_LAPSES, STAGE_TAGS, Stats, item_title
-from quizapp.store import REVIEW, CardState, LogEntry, new_id, to_iso
-from quizapp.study import open_workspace
+from quizapp.decks.models import STAGES, card_item_ids, card_items, load_decks
+from quizapp.scheduling.scheduler import Scheduler, day_start, load_settings, study_day
+from quizapp.stats.queries import LEECH_LAPSES, Stats, item_title
+from quizapp.study.tags import STAGE_TAGS
+from quizapp.db.store import REVIEW, CardState, LogEntry, new_id, to_iso
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import FIXED_NOW
 from tests.stats_history import add_attempt, generate_history, write_generated_decks

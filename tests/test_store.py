@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from quizapp.errors import StoreError, StoreLockedError
-from quizapp.store import APPLICATION_ID, SCHEMA_VERSION, LogEntry, Store, new_id, utcnow
+from quizapp.db.store import APPLICATION_ID, SCHEMA_VERSION, LogEntry, Store, new_id, utcnow
 
 
 def digest(path):
@@ -134,7 +134,7 @@ def test_opening_an_up_to_date_database_needs_no_sqlite_utils(tmp_path):
 
     Store.open(tmp_path / "q.db").close()
     code = (
-        "import sys; from quizapp.store import Store; s = Store.open(sys.argv[1]); "
+        "import sys; from quizapp.db.store import Store; s = Store.open(sys.argv[1]); "
         "s.sync_items([('a', 'd', 'basic')]); print(s.query('SELECT id, kind FROM cards')); "
         "print('sqlite_utils' in sys.modules)"
     )

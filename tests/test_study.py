@@ -4,9 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from quizapp.scheduling import Scheduler, StudySettings, day_start, format_interval, save_settings, study_day
-from quizapp.store import NEW, REVIEW
-from quizapp.study import open_workspace
+from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, format_interval, save_settings, study_day
+from quizapp.db.store import NEW, REVIEW
+from quizapp.session import open_workspace
 from tests.conftest import write_deck
 
 STUDY_ITEMS = {"s-basic", "s-cloze", "s-cloze::c2", "s-choice", "s-reverse", "s-reverse::reverse"}

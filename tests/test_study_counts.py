@@ -6,10 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-import quizapp.study as study_module
-from quizapp.scheduling import StudySettings, save_settings
-from quizapp.store import Store
-from quizapp.study import Study, open_workspace
+import quizapp.study.study as study_module
+from quizapp.scheduling.scheduler import StudySettings, save_settings
+from quizapp.db.store import Store
+from quizapp.study.study import Study
+from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import write_deck
 

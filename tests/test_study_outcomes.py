@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from quizapp.scheduling import Scheduler, StudySettings, save_settings
-from quizapp.store import REVIEW, Store, new_id
-from quizapp.study import Study
+from quizapp.scheduling.scheduler import Scheduler, StudySettings, save_settings
+from quizapp.db.store import REVIEW, Store, new_id
+from quizapp.study.study import Study
 
 RATINGS = (1, 2, 3, 4)
 

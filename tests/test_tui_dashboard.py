@@ -10,10 +10,10 @@ from datetime import date, timedelta
 import pytest
 from textual.widgets import DataTable, Static
 
-from quizapp.plan import load_plan
-from quizapp.scheduling import load_settings
-from quizapp.stats import Stats
-from quizapp.study import open_workspace
+from quizapp.study.plan import load_plan
+from quizapp.scheduling.scheduler import load_settings
+from quizapp.stats.queries import Stats
+from quizapp.session import open_workspace
 from quizapp.tui.app import QuizApp
 from quizapp.tui.screens.dashboard import DashboardScreen, OptimizeScreen, PlanScreen
 from quizapp.tui.screens.review import ReviewScreen

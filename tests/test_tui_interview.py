@@ -5,10 +5,10 @@ import json
 
 from textual.widgets import DataTable, ProgressBar, Static, TextArea
 
-from quizapp.cli import main
+from quizapp.cli.main import main
 from quizapp.interview import load_draft
-from quizapp.store import Store
-from quizapp.study import open_workspace
+from quizapp.db.store import Store
+from quizapp.session import open_workspace
 from quizapp.tui.app import QuizApp
 from quizapp.tui.screens.home import HomeScreen
 from quizapp.tui.screens.interview import AttemptsScreen, InterviewPickScreen, InterviewScreen, RubricChecklist

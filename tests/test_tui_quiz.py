@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Static
 
-from quizapp.cli import main
+from quizapp.cli.main import main
 from quizapp.tui.app import QuizApp
 from quizapp.tui.screens.home import HomeScreen
 from quizapp.tui.screens.quiz import QuizScreen, QuizSummaryScreen

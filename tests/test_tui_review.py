@@ -126,8 +126,8 @@ async def test_escape_goes_home_and_counts_update(opened, clock):
 async def test_a_locked_database_is_a_message_and_the_answer_can_be_given_again(workspace, clock):
     import sqlite3
 
-    from quizapp.store import Store
-    from quizapp.study import Opened, open_workspace
+    from quizapp.db.store import Store
+    from quizapp.session import Opened, open_workspace
 
     first = open_workspace(workspace)
     first.store.close()

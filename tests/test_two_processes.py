@@ -14,8 +14,8 @@ import textwrap
 from pathlib import Path
 
 from conftest import SMALL_DECK, write_deck
-from quizapp.scheduling import Scheduler, load_settings
-from quizapp.store import SCHEMA_VERSION, Store
+from quizapp.scheduling.scheduler import Scheduler, load_settings
+from quizapp.db.store import SCHEMA_VERSION, Store
 
 ANSWERS = 60
 
@@ -23,7 +23,7 @@ CHILD = textwrap.dedent(
     """
     import random, sys, time
     from pathlib import Path
-    from quizapp.study import open_workspace
+    from quizapp.session import open_workspace
     from quizapp.workspace import Workspace
 
     home, count, seed = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -90,7 +90,7 @@ def test_two_processes_answering_at_once_lose_nothing(tmp_path):
 def test_a_second_process_waits_for_the_first_and_both_answers_land(tmp_path):
     """A write lock held briefly by one process only delays the other's answer."""
     write_deck(tmp_path / "decks", "small.yaml", SMALL_DECK)
-    from quizapp.study import open_workspace
+    from quizapp.session import open_workspace
     from quizapp.workspace import Workspace
 
     ws = Workspace(tmp_path, (tmp_path / "decks",), "test")

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from quizapp.deck import KINDS, Deck, validate_card
+from quizapp.decks.models import KINDS, Deck, validate_card
 from quizapp.interop import InteropError
 from quizapp.interop.deckwriter import card_data
 from quizapp.interop.ids import card_id_for_guid, card_id_for_text, slug

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from quizapp.deck import Deck, load_deck_file, load_decks, parse_deck
+from quizapp.decks.models import Deck, load_deck_file, load_decks, parse_deck
 from quizapp.interop import InteropError
 from quizapp.workspace import Workspace
 
@@ -96,9 +96,9 @@ def timestamp(moment: datetime | None = None) -> str:
 
 
 def backup_progress(workspace: Workspace, reason: str = "import") -> Path | None:
-    """Back up the progress database (see ``quizapp.backup``) before an import writes anything;
+    """Back up the progress database (see ``quizapp.db.backup``) before an import writes anything;
     returns the backup, or None when there is no progress yet."""
-    from quizapp.backup import has_progress, take_backup
+    from quizapp.db.backup import has_progress, take_backup
 
     if not has_progress(workspace.db_path):
         return None
@@ -125,8 +125,6 @@ class ImportResult:
     """Other things worth knowing (note types imported as basic, media left out)."""
     backup: Path | None = None
     """The copy of the progress database taken before writing."""
-    new_in_progress: int = 0
-    """The deck's cards that are new to study (sides and cloze deletions counted one by one)."""
 
     @property
     def written(self) -> bool:
@@ -224,7 +222,6 @@ def save_import(
         "Importing it again updates these cards by id; cards added here by hand stay.",
     )
     write_deck_file(result.path, text)
-    result.new_in_progress = _sync_progress(workspace, deck_id)
     return result
 
 
@@ -262,17 +259,3 @@ def _shown(path: Path, workspace: Workspace) -> str:
         return str(path.resolve().relative_to(workspace.home.resolve()))
     except ValueError:
         return str(path)
-
-
-def _sync_progress(workspace: Workspace, deck_id: str) -> int:
-    """Add the deck's new cards to the progress database now; returns how many of its cards are new."""
-    from quizapp.study import open_workspace
-
-    dirs = tuple(dict.fromkeys([*workspace.deck_dirs, workspace.decks_dir.resolve()]))
-    opened = open_workspace(Workspace(workspace.home, dirs, workspace.how))
-    try:
-        return opened.store.scalar(
-            "SELECT COUNT(*) FROM cards WHERE deck_id = ? AND state = 0 AND present = 1", [deck_id]
-        )
-    finally:
-        opened.store.close()

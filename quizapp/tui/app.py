@@ -10,10 +10,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from quizapp.backup import PERIODIC_SECONDS
+from quizapp.db.backup import PERIODIC_SECONDS
 from quizapp.errors import QuizappError
-from quizapp.store import utcnow
-from quizapp.study import Opened
+from quizapp.db.store import utcnow
+from quizapp.session import Opened
 
 
 START_BACKUP_DELAY = 3.0
@@ -67,7 +67,7 @@ class QuizApp(App[int]):
     @work(thread=True, exclusive=True, group="backup", exit_on_error=False)
     def backup_in_background(self) -> None:
         """Back up the progress database with SQLite's backup API, on its own connection, off the UI thread."""
-        from quizapp.backup import take_backup
+        from quizapp.db.backup import take_backup
 
         try:
             take_backup(self.opened.store.path, "periodic", backups_dir=self.opened.workspace.backups_dir)
@@ -82,7 +82,7 @@ class QuizApp(App[int]):
 
     def action_quiz(self, deck: str | None = None, tags: list[str] | None = None, count: int | None = None) -> None:
         """A quiz round over every deck, one deck, or cards with the given tags."""
-        from quizapp.quiz import DEFAULT_QUESTIONS
+        from quizapp.modes.quiz import DEFAULT_QUESTIONS
         from quizapp.tui.screens.quiz import QuizScreen
 
         self.push_screen(QuizScreen([deck] if deck else None, tags or None, count or DEFAULT_QUESTIONS))

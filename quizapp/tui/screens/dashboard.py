@@ -1,6 +1,6 @@
 """The progress dashboard: today, the interview plan, a year of study days, retention, forecast,
 topics and stages, the weakest cards and mock-interview scores; plus setting the interview date and
-fitting FSRS to the log. Every figure comes from ``quizapp.stats``, computed in a worker thread."""
+fitting FSRS to the log. Every figure comes from ``quizapp.stats.queries``, computed in a worker thread."""
 
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Sparkline, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from quizapp.deck import STAGES
+from quizapp.decks.models import STAGES
 from quizapp.errors import QuizappError
-from quizapp.optimize import Fit, fit_log, save_fit
-from quizapp.plan import PlanReport, clear_plan, load_plan, parse_plan, save_plan
-from quizapp.scheduling import load_settings
-from quizapp.stats import Report, Stats, reading
-from quizapp.study import Focus
+from quizapp.scheduling.optimize import Fit, fit_log, save_fit
+from quizapp.study.plan import PlanReport, clear_plan, load_plan, parse_plan, save_plan
+from quizapp.scheduling.scheduler import load_settings
+from quizapp.stats.report import Report
+from quizapp.stats.queries import Stats, reading
+from quizapp.study.study import Focus
 from quizapp.text import printable
 from quizapp.tui.widgets.charts import HEAT_STYLES, Chart, Heatmap, show_bars, show_lines
 

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from quizapp.errors import StoreError
-from quizapp.quiz import DEFAULT_QUESTIONS, QuizResult, QuizRound, build_round
+from quizapp.modes.quiz import DEFAULT_QUESTIONS, QuizResult, QuizRound, build_round
 from quizapp.text import printable
 from quizapp.tui.screens.review import MAX_ANSWER_MS
 

@@ -12,10 +12,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Rule, Static
 
-from quizapp.deck import Item
+from quizapp.decks.models import Item
 from quizapp.errors import StoreError
-from quizapp.scheduling import RATINGS, format_interval
-from quizapp.study import Focus
+from quizapp.scheduling.scheduler import RATINGS, format_interval
+from quizapp.study.study import Focus
 from quizapp.text import printable
 
 MAX_ANSWER_MS = 60_000

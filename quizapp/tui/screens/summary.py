@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from quizapp.scheduling import RATINGS
-from quizapp.study import SessionSummary
+from quizapp.scheduling.scheduler import RATINGS
+from quizapp.study.study import SessionSummary
 
 
 def summary_text(summary: SessionSummary) -> Text:

@@ -32,12 +32,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from quizapp.deck import CLOZE_RE, Deck, card_items, validate_card
+from quizapp.decks.models import CLOZE_RE, Deck, card_items, validate_card
 from quizapp.interop import InteropError
 from quizapp.interop.html import html_to_text, text_to_html
 from quizapp.interop.ids import card_id_for_guid, guid_for_card, slug
-from quizapp.scheduling import day_start, study_day
-from quizapp.store import LEARNING, NEW, RELEARNING, REVIEW, Store, from_iso
+from quizapp.scheduling.scheduler import day_start, study_day
+from quizapp.db.store import LEARNING, NEW, RELEARNING, REVIEW, Store, from_iso
 
 MAX_UNPACKED_BYTES = 2 * 1024**3
 """A package whose collection unpacks to more than this is refused (a zip bomb, or not a deck)."""

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from quizapp.errors import StoreError
-from quizapp.store import BUSY_TIMEOUT_MS, _store_error, check_file, utcnow
+from quizapp.db.store import BUSY_TIMEOUT_MS, _store_error, check_file, utcnow
 
 NAME_RE = re.compile(r"^quizapp-(\d{8}-\d{6}\.\d{3})-([a-z][a-z-]*)-([0-9a-f]{8})\.db$")
 """quizapp-<UTC yyyymmdd-hhmmss.mmm>-<reason>-<fingerprint>.db"""

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from quizapp.deck import DeckSet, card_items, shuffled_items
+from quizapp.decks.models import DeckSet, card_items, shuffled_items
 
 DEFAULT_QUESTIONS = 10
 """Questions in a round when the user does not say."""
@@ -342,7 +342,7 @@ class QuizRound:
     """A round being played: answering a question logs it at once, so quitting midway keeps it."""
 
     study: Any
-    """The ``quizapp.study.Study`` whose store and clock the answers go to."""
+    """The ``quizapp.study.study.Study`` whose store and clock the answers go to."""
     questions: list[Question]
     results: list[QuizResult] = field(default_factory=list)
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from quizapp.cli import command, workspace
+from quizapp.cli.common import open_workspace
 from quizapp.text import printable
 
 
@@ -38,30 +38,24 @@ def _table(title: str, columns: Iterable[str], right_from: int = 1) -> Table:
     return table
 
 
-def _open(args: argparse.Namespace):
-    from quizapp.study import open_workspace
-
-    return open_workspace(workspace(args))
-
-
 # ---------------------------------------------------------------- quizapp stats
 
 
-def _stats_args(p: argparse.ArgumentParser) -> None:
+def stats_args(p: argparse.ArgumentParser) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print every figure as JSON (fields: see --schema)")
     out.add_argument("--schema", action="store_true", help="print the JSON Schema of --json, with a description of every field")
     p.add_argument("--top", type=int, default=20, metavar="N", help="rows shown in the topic tables (default 20; --json has all)")
 
 
-@command("stats", "Show progress: today, streaks, retention, forecast, topics, weakest cards, interviews, plan.", _stats_args)
 def cmd_stats(args: argparse.Namespace) -> int:
-    from quizapp.stats import Stats, report_schema
+    from quizapp.stats.queries import Stats
+    from quizapp.stats.report import report_schema
 
     if args.schema:
         print(json.dumps(report_schema(), indent=2))
         return 0
-    opened = _open(args)
+    opened = open_workspace(args)
     try:
         report = Stats(opened.store, opened.decks).report()
     finally:
@@ -136,7 +130,7 @@ def print_report(report, console: Console, top: int = 20) -> None:
     console.print(topics)
 
     if report.stage_map:
-        from quizapp.deck import STAGES
+        from quizapp.decks.models import STAGES
 
         cells = {(c.topic, c.stage): c for c in report.stage_map}
         names = sorted({c.topic for c in report.stage_map}, key=lambda n: min(cells[(n, s)].strength for s in STAGES if (n, s) in cells))
@@ -187,7 +181,7 @@ def print_plan(plan, console: Console, top: int = 20) -> None:
     console.print(topics)
 
 
-def _plan_args(p: argparse.ArgumentParser) -> None:
+def plan_args(p: argparse.ArgumentParser) -> None:
     which = p.add_mutually_exclusive_group()
     which.add_argument("--date", metavar="YYYY-MM-DD", help="the day of your interview")
     which.add_argument("--clear", action="store_true", help="forget the interview date")
@@ -196,14 +190,13 @@ def _plan_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top", type=int, default=20, metavar="N", help="topics shown (default 20)")
 
 
-@command("plan", "Set the date of your interview (--date) and see what it takes to be ready for it.", _plan_args)
 def cmd_plan(args: argparse.Namespace) -> int:
     from quizapp.errors import QuizappError
-    from quizapp.plan import clear_plan, load_plan, parse_plan, plan_report, save_plan
-    from quizapp.scheduling import load_settings, study_day
-    from quizapp.store import utcnow
+    from quizapp.study.plan import clear_plan, load_plan, parse_plan, plan_report, save_plan
+    from quizapp.scheduling.scheduler import load_settings, study_day
+    from quizapp.db.store import utcnow
 
-    opened = _open(args)
+    opened = open_workspace(args)
     console = Console()
     try:
         store = opened.store
@@ -237,11 +230,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- quizapp optimize
 
 
-@command("optimize", "Fit FSRS's parameters to your own review log (fsrs-rs) and use them from now on.")
 def cmd_optimize(args: argparse.Namespace) -> int:
-    from quizapp.optimize import optimize
+    from quizapp.scheduling.optimize import optimize
 
-    opened = _open(args)
+    opened = open_workspace(args)
     console = Console(stderr=True)
     try:
         with console.status("Reading the review log") as status:

@@ -15,16 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from quizapp.backup import damage, take_backup
-from quizapp.rebuild import replay_all
-from quizapp.scheduling import Scheduler, StudySettings
-from quizapp.store import CardState, LogEntry, Store, to_iso, utcnow
+from quizapp.db.backup import damage, take_backup
+from quizapp.scheduling.replay import cached_state, replay_all, same_state, store_states
+from quizapp.scheduling.scheduler import Scheduler, StudySettings
+from quizapp.db.store import CardState, LogEntry, Store, to_iso, utcnow, write_states
 
 FUTURE_SLACK = timedelta(minutes=10)
 """Answers dated later than now plus this are reported as coming from a wrong clock."""
 EXAMPLES = 5
 """How many example ids a finding lists."""
-STATE_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 
 
 @dataclass
@@ -89,18 +88,6 @@ def read_log(rows: Iterable[dict]) -> tuple[dict[str, list[LogEntry]], list[str]
     return by_card, bad_rating, bad_time
 
 
-def same_state(a: CardState, b: CardState) -> bool:
-    """Whether two cached states agree (floats to 1e-9, as they pass through SQLite exactly)."""
-    for name in STATE_FIELDS:
-        x, y = getattr(a, name), getattr(b, name)
-        if isinstance(x, float) and isinstance(y, float):
-            if not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12):
-                return False
-        elif x != y:
-            return False
-    return True
-
-
 def rebuild_cards(conn: sqlite3.Connection, scheduler: Scheduler, card_ids: Iterable[str]) -> int:
     """Replay each card's log and store the state it gives; call inside a write transaction.
 
@@ -121,31 +108,14 @@ def rebuild_all_cards(conn: sqlite3.Connection, scheduler: Scheduler) -> int:
     return store_states(conn, replay_all(conn, scheduler))
 
 
-def store_states(conn: sqlite3.Connection, states: Iterable[CardState]) -> int:
-    """Write the replayed ``states`` of cards that have answers, unless their rows already agree; call
-    inside a write transaction. Returns how many cards changed."""
-    current = {row["id"]: row for row in dict_rows(conn, "SELECT * FROM cards WHERE id IN (SELECT card_id FROM review_log)")}
-    updates = []
-    for replayed in states:
-        row = current.get(replayed.id)
-        if row and same_state(_cached(row), replayed):
-            continue
-        updates.append({**replayed.columns(), "id": replayed.id})
-    if updates:
-        names = [name for name in updates[0] if name != "id"]
-        conn.executemany(f"UPDATE cards SET {', '.join(f'{k} = :{k}' for k in names)} WHERE id = :id", updates)
-    return len(updates)
-
-
 def _store_replay(
     conn: sqlite3.Connection, scheduler: Scheduler, card_id: str, log: list[LogEntry], current: dict | None
 ) -> int:
     """Store the state replaying ``log`` gives, unless the cached row ``current`` already agrees; 1 if written."""
     replayed = scheduler.replay(card_id, log)
-    if current and same_state(_cached(current), replayed):
+    if current and same_state(cached_state(current), replayed):
         return 0
-    cols = replayed.columns()
-    conn.execute(f"UPDATE cards SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?", [*cols.values(), card_id])
+    write_states(conn, [replayed])
     return 1
 
 
@@ -154,14 +124,6 @@ def dict_rows(conn: sqlite3.Connection, sql: str, params: Iterable = ()) -> list
     cursor = conn.execute(sql, list(params))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor]
-
-
-def _cached(row: dict) -> CardState:
-    try:
-        return CardState.from_row(row)
-    except (TypeError, ValueError):
-        # An unreadable cached time is one more disagreement with the log; replay will rewrite it.
-        return CardState(id=row["id"], state=-1)
 
 
 def add_missing_cards(conn: sqlite3.Connection, card_ids: Iterable[str], now: datetime, known: dict[str, dict] | None = None) -> int:
@@ -260,7 +222,7 @@ def examine(
     if settings_ok:
         for card_id, row in cards.items():
             replayed = scheduler.replay(card_id, by_card.get(card_id, []))
-            if not same_state(_cached(row), replayed):
+            if not same_state(cached_state(row), replayed):
                 disagree.append(card_id)
 
     writes = fix and settings_ok and (missing or disagree)

@@ -27,8 +27,8 @@ import fsrs_rs_python
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from quizapp.errors import QuizappError
-from quizapp.scheduling import Scheduler, StudySettings, load_settings
-from quizapp.store import Store
+from quizapp.scheduling.scheduler import Scheduler, StudySettings, load_settings
+from quizapp.db.store import Store
 
 MIN_REVIEWS = 400
 """Answers usable for fitting (given a day or more after the card's previous answer) needed before
@@ -140,12 +140,12 @@ def fit(cards: Sequence[History], current: Sequence[float]) -> tuple[list[float]
 
 
 def fit_in_child(cards: Sequence[History], current: Sequence[float]) -> tuple[list[float], Evaluation, Evaluation]:
-    """``fit`` in a child Python (``python -m quizapp.optimize``, talking JSON over its stdin and
+    """``fit`` in a child Python (``python -m quizapp.scheduling.optimize``, talking JSON over its stdin and
     stdout), so this process's threads keep running while fsrs-rs works."""
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     result = subprocess.run(
-        [sys.executable, "-m", "quizapp.optimize"],
+        [sys.executable, "-m", "quizapp.scheduling.optimize"],
         input=json.dumps({"cards": list(cards), "current": list(current)}),
         capture_output=True,
         text=True,
@@ -213,8 +213,7 @@ def save_fit(store: Store, fit_result: Fit, settings: StudySettings | None = Non
         return fit_result, settings
     updated = settings.model_copy(update={"parameters": fit_result.parameters})
     scheduler = Scheduler(updated)  # refuses parameters py-fsrs cannot use, before anything is saved
-    from quizapp.doctor import store_states
-    from quizapp.rebuild import log_snapshot, replay_all, replay_snapshot
+    from quizapp.scheduling.replay import log_snapshot, replay_all, replay_snapshot, store_states
 
     # As Anki does when parameters change, every card's memory state (stability, difficulty) is
     # recomputed from its log with the new parameters; due dates stay as the answers set them. The
@@ -242,7 +241,7 @@ class _Backup:
     """``take_backup(path, "optimize")`` in a thread; ``wait`` for it and re-raise what it raised."""
 
     def __init__(self, path: Path):
-        from quizapp.backup import take_backup
+        from quizapp.db.backup import take_backup
 
         self.error: BaseException | None = None
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from quizapp.deck import DeckCache, DeckSet, Item, card_items, load_decks
-from quizapp.scheduling import Scheduler, StudySettings, day_start, load_settings, study_day
-from quizapp.store import NEW, PLAN_KEY, REVIEW, CardState, LogEntry, Store, new_id, to_iso, utcnow
+from quizapp.decks.models import DeckCache, DeckSet, Item, card_items, load_decks
+from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, study_day
+from quizapp.db.store import NEW, PLAN_KEY, REVIEW, CardState, LogEntry, Store, new_id, to_iso, utcnow
 from quizapp.workspace import Workspace, deck_cache_dir
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -374,7 +374,7 @@ class Study:
         new_left, reviews_left = self.limits_left(params)
         order, order_params = "due", {}
         if self.store.scalar("SELECT 1 FROM settings WHERE key = ?", [PLAN_KEY]):
-            from quizapp.plan import review_order  # its figures are needed only once a plan is set
+            from quizapp.study.plan import review_order  # its figures are needed only once a plan is set
 
             order, order_params = review_order(self.store, self.scheduler, self.now())
         review = (
@@ -656,39 +656,3 @@ class Study:
 
     def unsuspend(self, item_id: str) -> None:
         self.store.set_flags(item_id, suspended=False)
-
-
-@dataclass
-class Opened:
-    """A workspace opened for study: its store, decks, and the problems found loading them."""
-
-    workspace: Workspace
-    store: Store
-    decks: DeckSet
-    sync: dict[str, int]
-
-    def study(self, clock: Callable[[], datetime] = utcnow) -> Study:
-        return Study(self.store, self.decks, clock=clock)
-
-
-def interleaved(decks: DeckSet) -> list[tuple[str, str, str]]:
-    """(item id, deck id, kind) of every item, taking one from each deck in turn, so that new cards
-    of "review all" mix the decks. Needs only the decks' ids, never their cards."""
-    queues = [[(item_id, deck.id, kind) for item_id, kind in deck.item_keys()] for deck in decks.decks]
-    out: list[tuple[str, str, str]] = []
-    for round_ in range(max((len(q) for q in queues), default=0)):
-        out.extend(q[round_] for q in queues if round_ < len(q))
-    return out
-
-
-def open_workspace(workspace: Workspace, db_path: Path | None = None) -> Opened:
-    """Load the decks, open (and migrate) the progress database, and sync cards by id (skipped when
-    the deck files are exactly those of the last sync)."""
-    decks = load_decks(workspace.deck_dirs, base=workspace.home, cache=DeckCache(deck_cache_dir()))
-    store = Store.open(db_path or workspace.db_path)
-    try:
-        sync = store.sync_items(lambda: interleaved(decks), fingerprint=decks.fingerprint())
-    except Exception:
-        store.close()
-        raise
-    return Opened(workspace, store, decks, sync)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from quizapp.cli import command, workspace
+from quizapp.cli.common import run_tui
 from quizapp.errors import QuizappError
+
+if TYPE_CHECKING:
+    from quizapp.session import Opened
 
 
 def _count(text: str) -> int:
@@ -18,40 +22,21 @@ def _count(text: str) -> int:
     return value
 
 
-def _quiz_args(p: argparse.ArgumentParser) -> None:
+def quiz_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--deck", metavar="ID", help="only this deck (its id, as `quizapp decks` lists)")
     p.add_argument("--tag", metavar="T", action="append", help="only cards with this tag (repeat for any of several)")
     p.add_argument("-n", metavar="N", type=_count, default=10, help="questions in the round (default 10)")
 
 
-def _interview_args(p: argparse.ArgumentParser) -> None:
+def interview_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--card", metavar="ID", help="answer this prompt (its card id) instead of choosing one")
 
 
-def _open(args: argparse.Namespace):
-    from quizapp.study import open_workspace
-
-    return open_workspace(workspace(args))
-
-
-def _run(opened, start: str, **options) -> int:
-    from quizapp.tui.app import QuizApp
-
-    app = QuizApp(opened, start=start, **options)
-    app.run()
-    return app.return_code or 0
-
-
-@command("quiz", "A round of quiz questions (choices, years, which came first, orderings) in the TUI.", _quiz_args)
 def cmd_quiz(args: argparse.Namespace) -> int:
-    from quizapp.quiz import build_round
+    def check(opened: Opened) -> None:
+        from quizapp.modes.quiz import build_round
 
-    opened = _open(args)
-    try:
         decks = opened.decks
-        if args.deck and decks.deck(args.deck) is None:
-            known = ", ".join(d.id for d in decks.decks) or "none"
-            raise QuizappError(f"no deck with id '{args.deck}' (decks: {known})")
         if args.tag:
             known_tags = {t for d in decks.decks for c in d.cards for t in c.tags}
             unknown = [t for t in args.tag if t not in known_tags]
@@ -61,15 +46,12 @@ def cmd_quiz(args: argparse.Namespace) -> int:
                 )
         if not build_round(decks, 1, [args.deck] if args.deck else None, args.tag):
             raise QuizappError("those cards have no quiz questions: quizzes ask choice and ordering cards and dated cards")
-        return _run(opened, "quiz", deck=args.deck, tags=args.tag, count=args.n)
-    finally:
-        opened.store.close()
+
+    return run_tui(args, "quiz", check, deck=args.deck, tags=args.tag, count=args.n)
 
 
-@command("interview", "A timed mock-interview prompt (due ones first) in the TUI.", _interview_args)
 def cmd_interview(args: argparse.Namespace) -> int:
-    opened = _open(args)
-    try:
+    def check(opened: Opened) -> None:
         if args.card:
             card = opened.decks.card(args.card)
             if card is None:
@@ -78,6 +60,5 @@ def cmd_interview(args: argparse.Namespace) -> int:
                 raise QuizappError(f"'{args.card}' is a {card.kind} card, not an interview prompt")
         elif not any(c.kind == "interview" for d in opened.decks.decks for c in d.cards):
             raise QuizappError("the decks have no interview prompts (cards of kind: interview)")
-        return _run(opened, "interview", card=args.card)
-    finally:
-        opened.store.close()
+
+    return run_tui(args, "interview", check, card=args.card)

@@ -34,58 +34,20 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from quizapp.deck import STAGES, DeckSet, Item, card_item_ids
-from quizapp.scheduling import Scheduler, StudySettings, day_start, study_day
-from quizapp.store import Store, to_iso, utcnow
-from quizapp.study import Study
-
-if TYPE_CHECKING:
-    from quizapp.plan import PlanReport
-
-LEECH_LAPSES = 8
-"""A card forgotten this many times after being learned is a leech (Anki's default threshold)."""
-HEATMAP_DAYS = 365
-"""Study days the calendar heatmap covers, ending today."""
-FORECAST_DAYS = 30
-"""Study days the due forecast covers, starting today."""
-RETENTION_WEEKS = 26
-"""Weeks of true and predicted retention shown over time."""
-WEAKEST = 15
-"""Cards in the list of weakest cards."""
-STAGE_TAGS = {**{stage: stage for stage in STAGES}, "tradeoffs": "tradeoff", "trade-off": "tradeoff", "trade-offs": "tradeoff"}
-"""Card tags that name an interview stage rather than a topic, and the stage each names."""
+from quizapp.decks.models import STAGES, DeckSet, Item, card_item_ids
+from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, study_day
+from quizapp.db.store import Store, to_iso, utcnow
+from quizapp.study.study import Study
+from quizapp.study.plan import PlanReport, load_plan, plan_report
+from quizapp.study.tags import STAGE_TAGS, load_tags
+from quizapp.scheduling.recall import curve_params, ensure_sql_math, recall_sql
+from quizapp.db.store import one_transaction
+from quizapp.stats.report import (
+    FORECAST_DAYS, HEATMAP_DAYS, LEECH_LAPSES, RETENTION_WEEKS, WEAKEST,
+    Attempt, DayCount, DeckRecall, ForecastDay, Report, Retention, StageCell, StageScore, Today, TopicMastery, WeakCard,
+)
 
 
-# ---------------------------------------------------------------- SQL building blocks
-
-
-def ensure_sql_math(conn: sqlite3.Connection) -> None:
-    """Give the connection ``pow()`` when its SQLite was built without the math functions."""
-    try:
-        conn.execute("SELECT pow(2, 2)").fetchone()
-    except sqlite3.OperationalError:
-        conn.create_function("pow", 2, math.pow, deterministic=True)
-
-
-def recall_sql(stability: str, last_review: str, at: str, unknown: str = "0.0") -> str:
-    """SQL for FSRS's retrievability of a card with ``stability`` last reviewed at ``last_review``,
-    at the moment ``at`` (three SQL expressions; times as ISO text).
-
-    It is py-fsrs's ``get_card_retrievability`` (whole days elapsed, FSRS-6 forgetting curve) and
-    needs the parameters ``:decay`` and ``:factor`` from ``curve_params``. A card never reviewed
-    gives ``unknown`` (0, as py-fsrs says).
-    """
-    days = f"MAX(0, CAST(ROUND((julianday({at}) - julianday({last_review})) * 86400000) AS INTEGER) / 86400000)"
-    return (
-        f"(CASE WHEN {stability} > 0 AND {last_review} IS NOT NULL "
-        f"THEN pow(1 + :factor * {days} / {stability}, :decay) ELSE {unknown} END)"
-    )
-
-
-def curve_params(scheduler: Scheduler) -> dict[str, float]:
-    """The forgetting curve's ``:decay`` and ``:factor`` for ``recall_sql``, from the parameters in use."""
-    decay = -scheduler.exact.parameters[20]
-    return {"decay": decay, "factor": 0.9 ** (1 / decay) - 1}
 
 
 def day_bounds(days: Sequence[date], rollover_hour: int) -> str:
@@ -105,21 +67,6 @@ BOUNDS_CTE = (
     "json_extract(value, '$[1]') AS s, json_extract(value, '$[2]') AS e FROM json_each(:bounds))"
 )
 """A CTE ``b(n, day, s, e)`` over the ``:bounds`` parameter made by ``day_bounds``."""
-
-
-@contextmanager
-def one_transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """Run the statements inside as one transaction (a savepoint, so it nests in one already open):
-    the figures then read one snapshot of the database, and filling temporary tables is not a
-    transaction per row."""
-    conn.execute("SAVEPOINT stats")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK TO stats")
-        conn.execute("RELEASE stats")
-        raise
-    conn.execute("RELEASE stats")
 
 
 @contextmanager
@@ -148,179 +95,6 @@ def item_title(item: Item, width: int = 70) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-TAGS_TABLE = "temp.stats_tags"
-"""Per card (item) id of the progress database, its topics (``kind`` 'topic': tags that are not
-stages) and its stages (``kind`` 'stage'), from the decks (the database does not hold tags): a view
-made by ``load_tags``."""
-
-
-@dataclass(frozen=True)
-class TagGroups:
-    """The cards' tags, grouped: cards share a handful of tag lists, each distinct list is a group."""
-
-    of_item: dict[str, int]
-    """Item id -> its group (items without topic or stage tags are left out)."""
-    tags: list[tuple[int, str, str]]
-    """(group, 'topic' or 'stage', tag) for every group."""
-
-
-_tag_groups: tuple[Callable[[], DeckSet | None], tuple, TagGroups] | None = None
-"""The groups of the deck set seen last, kept while that deck set lives and is unchanged."""
-
-
-def tag_groups(decks: DeckSet) -> TagGroups:
-    """The tag groups of ``decks``, worked out once per deck set: going over every card of a large
-    collection costs far more than any figure built on the result."""
-    global _tag_groups
-    # The deck and card lists a deck set holds (and their lengths) tell that it is unchanged.
-    fingerprint = tuple((id(deck), id(deck.cards), len(deck.cards)) for deck in decks.decks)
-    if _tag_groups is not None and _tag_groups[0]() is decks and _tag_groups[1] == fingerprint:
-        return _tag_groups[2]
-    groups: dict[tuple[str, ...], int | None] = {}
-    rows: list[tuple[int, str, str]] = []
-    of_item: dict[str, int] = {}
-    for deck in decks.decks:
-        for card in deck.cards:
-            key = tuple(card.tags)
-            if key not in groups:
-                topics = sorted({t for t in key if t not in STAGE_TAGS})
-                stages = sorted({STAGE_TAGS[t] for t in key if t in STAGE_TAGS})
-                grp = groups[key] = len(groups) if topics or stages else None
-                rows += [(grp, "topic", t) for t in topics] + [(grp, "stage", s) for s in stages]
-            grp = groups[key]
-            if grp is not None:
-                for item_id in card_item_ids(card):
-                    # An id in two decks counts once, in the first (as the item map has it).
-                    of_item.setdefault(item_id, grp)
-    found = TagGroups(of_item, rows)
-    _tag_groups = (weakref.ref(decks), fingerprint, found)
-    return found
-
-
-def load_tags(conn: sqlite3.Connection, decks: DeckSet) -> str:
-    """Give the connection the tag groups of ``decks``: the SQL function ``stats_group(item id)``
-    (its group, NULL without topic or stage tags), the temporary table ``stats_groups(grp, kind,
-    tag)``, and the view ``TAGS_TABLE`` over both; returns the view's name."""
-    found = tag_groups(decks)
-    # A lookup in the groups' dict for each card read costs less than filling a table of every item.
-    conn.create_function("stats_group", 1, found.of_item.get, deterministic=True)
-    with one_transaction(conn):
-        conn.execute("DROP VIEW IF EXISTS temp.stats_tags")
-        conn.execute("DROP TABLE IF EXISTS temp.stats_groups")
-        conn.execute(
-            "CREATE TEMP TABLE stats_groups (grp INTEGER NOT NULL, kind TEXT NOT NULL, tag TEXT NOT NULL,"
-            " PRIMARY KEY (grp, kind, tag)) WITHOUT ROWID"
-        )
-        conn.executemany("INSERT INTO temp.stats_groups VALUES (?, ?, ?)", found.tags)
-        conn.execute(
-            "CREATE TEMP VIEW stats_tags AS SELECT c.id AS card_id, g.kind AS kind, g.tag AS tag"
-            " FROM main.cards AS c JOIN temp.stats_groups AS g ON g.grp = stats_group(c.id)"
-        )
-    return TAGS_TABLE
-
-
-# ---------------------------------------------------------------- the report
-
-
-class Today(BaseModel):
-    """What today looks like."""
-
-    day: date = Field(description="The current study day (local date; a day starts at the rollover hour).")
-    due: int = Field(description="Review cards still due today (within the daily review limit).")
-    learning: int = Field(description="Cards in (re)learning due today.")
-    new: int = Field(description="New cards today's limit will still introduce.")
-    answers: int = Field(description="Answers given today, in every mode.")
-    reviewed: int = Field(description="Review-state cards answered today in review mode.")
-    new_studied: int = Field(description="New cards introduced today.")
-    seconds: int = Field(description="Time spent answering today, in seconds.")
-    streak: int = Field(description="Study days in a row with at least one answer, up to today (or yesterday, while today is still open).")
-    longest_streak: int = Field(description="The longest such run ever.")
-
-
-class DayCount(BaseModel):
-    day: date = Field(description="Study day.")
-    reviews: int = Field(description="Answers given that day, in every mode.")
-
-
-class Retention(BaseModel):
-    """True retention beside FSRS's prediction, for a deck, a week or everything."""
-
-    key: str = Field(description="Deck id, week start (YYYY-MM-DD), or 'all'.")
-    title: str = Field(description="Deck title, or the same as key.")
-    answers: int = Field(description="Review-mode answers on review-state cards.")
-    true_retention: float | None = Field(description="Share of those answers not rated Again; null without answers.")
-    predicted_retention: float | None = Field(description="FSRS's mean predicted recall for those answers; null without answers.")
-
-
-class DeckRecall(Retention):
-    cards: int = Field(description="Cards in the deck (present, not suspended).")
-    studied: int = Field(description="Of those, cards studied at least once.")
-    recall_now: float | None = Field(description="Mean recall now over the studied cards; null when none.")
-
-
-class ForecastDay(BaseModel):
-    day: date = Field(description="Study day.")
-    due: int = Field(description="Cards (review and learning) falling due that day; today includes every overdue card.")
-
-
-class TopicMastery(BaseModel):
-    topic: str = Field(description="A card tag that is not a stage name.")
-    cards: int = Field(description="Cards with this tag (present, not suspended).")
-    studied: int = Field(description="Of those, cards studied at least once.")
-    recall_now: float | None = Field(description="Mean recall now over the studied cards; null when none.")
-    mastery: float = Field(description="Mean recall now over all the cards, unstudied ones counting 0: the share of the topic you would recall right now.")
-    answers: int = Field(description="Review-mode answers on review-state cards of the topic.")
-    true_retention: float | None = Field(description="Share of those not rated Again; null without answers.")
-
-
-class StageCell(BaseModel):
-    topic: str = Field(description="Topic (card tag).")
-    stage: str = Field(description="One of data, model, serving, monitoring, tradeoff.")
-    strength: float = Field(description="Mean of the evidence: recall now of studied cards tagged with the topic and the stage, and the stage's share of rubric points covered in the latest mock-interview attempt on each prompt of the topic.")
-    cards: int = Field(description="Studied cards that gave evidence.")
-    attempts: int = Field(description="Mock-interview prompts whose latest attempt gave evidence.")
-
-
-class WeakCard(BaseModel):
-    id: str = Field(description="Card (item) id.")
-    deck_id: str = Field(description="Deck id.")
-    title: str = Field(description="First line of the question.")
-    recall_now: float = Field(description="FSRS's predicted recall now.")
-    lapses: int = Field(description="Times forgotten after being learned.")
-    reps: int = Field(description="Answers that moved its schedule.")
-    leech: bool = Field(description=f"At least {LEECH_LAPSES} lapses.")
-
-
-class Attempt(BaseModel):
-    submitted_at: datetime = Field(description="When the mock-interview answer was submitted (UTC).")
-    card_id: str = Field(description="The interview prompt's id.")
-    score: float = Field(description="Share of rubric points covered, 0-1.")
-    stages: dict[str, float] = Field(description="Share of rubric points covered per stage.")
-
-
-class StageScore(BaseModel):
-    stage: str = Field(description="Interview stage.")
-    attempts: int = Field(description="Attempts whose rubric had points in this stage.")
-    mean: float | None = Field(description="Mean share covered over those attempts; null without any.")
-    recent: float | None = Field(description="Mean share over the latest five of them; null without any.")
-
-
-class Report(BaseModel):
-    """Every figure of the progress dashboard."""
-
-    generated_at: datetime = Field(description="When the figures were computed (UTC).")
-    today: Today
-    heatmap: list[DayCount] = Field(description=f"Answers per study day over the last {HEATMAP_DAYS} days, oldest first.")
-    retention: Retention = Field(description="True and predicted retention over all time.")
-    decks: list[DeckRecall] = Field(description="Per deck: true and predicted retention over all time, and recall now.")
-    retention_weeks: list[Retention] = Field(description=f"True and predicted retention per week (weeks start on Monday) over the last {RETENTION_WEEKS} weeks, oldest first; weeks without answers are left out.")
-    forecast: list[ForecastDay] = Field(description=f"Cards due per study day for the next {FORECAST_DAYS} days, today first.")
-    topics: list[TopicMastery] = Field(description="Mastery per topic, weakest first.")
-    stage_map: list[StageCell] = Field(description="Strength per topic and interview stage, where there is evidence.")
-    weakest: list[WeakCard] = Field(description="The weakest studied cards: leeches first, then lowest recall now.")
-    interviews: list[Attempt] = Field(description="Mock-interview attempts, oldest first.")
-    interview_stages: list[StageScore] = Field(description="Mock-interview scores per stage.")
-    plan: PlanReport | None = Field(default=None, description="The interview-date plan, when a date is set (see `quizapp plan`).")
 
 
 def _share(part: int | None, whole: int | None) -> float | None:
@@ -716,9 +490,6 @@ class Stats:
 
     def plan(self) -> PlanReport | None:
         """The interview-date plan's figures, or None when no date is set."""
-        _resolve_models()
-        from quizapp.plan import load_plan, plan_report
-
         chosen = load_plan(self.store)
         if chosen is None:
             return None
@@ -726,7 +497,6 @@ class Stats:
 
     def report(self, with_plan: bool = True) -> Report:
         """Every figure; the plan's (the slowest to work out) only ``with_plan``."""
-        _resolve_models()
         with one_transaction(self.store.conn):
             overall, decks = self.decks_recall()
             attempts, stages = self.interviews()
@@ -745,14 +515,3 @@ class Stats:
                 interview_stages=stages,
                 plan=self.plan() if with_plan else None,
             )
-
-
-def report_schema() -> dict:
-    """The JSON Schema of ``quizapp stats --json``, every field described."""
-    _resolve_models()
-    return Report.model_json_schema()
-
-
-def _resolve_models() -> None:
-    # The plan builds on this module's SQL, so it is imported late; importing it completes Report.
-    import quizapp.plan  # noqa: F401

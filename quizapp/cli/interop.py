@@ -7,7 +7,7 @@ import functools
 import sys
 from pathlib import Path
 
-from quizapp.cli import command, workspace
+from quizapp.cli.common import workspace
 from quizapp.errors import QuizappError
 from quizapp.text import printable
 
@@ -31,7 +31,7 @@ def _shown_literally(handler):
     return run
 
 
-def _export_args(p: argparse.ArgumentParser) -> None:
+def export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("apkg", "csv", "tsv"), help="the file format (default: from the file's extension)")
     p.add_argument("--deck", metavar="ID", action="append", help="only this deck (repeat for several; default: every deck)")
     p.add_argument("--with-progress", action="store_true",
@@ -39,10 +39,9 @@ def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
 
 
-@command("export", "Write decks as an Anki package (.apkg) or a CSV/TSV file.", _export_args)
 @_shown_literally
 def cmd_export(args: argparse.Namespace) -> int:
-    from quizapp.deck import load_decks
+    from quizapp.decks.models import load_decks
 
     output = Path(args.output)
     fmt = args.format or FORMATS.get(output.suffix.lower())
@@ -66,11 +65,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         _say(f"{len(loaded.problems)} problems in the deck files; the cards they concern are not exported "
              "(see `quizapp check`)", err=True)
     if fmt == "apkg":
-        from quizapp.interop.apkg import export_apkg
+        from quizapp.interop.anki.apkg import export_apkg
 
         if args.with_progress:
-            from quizapp.scheduling import load_settings
-            from quizapp.study import open_workspace
+            from quizapp.scheduling.scheduler import load_settings
+            from quizapp.session import open_workspace
 
             opened = open_workspace(ws)
             try:
@@ -90,7 +89,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_args(p: argparse.ArgumentParser) -> None:
+def import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="an Anki package (.apkg) or a CSV/TSV file with a header row")
     p.add_argument("--deck-id", metavar="ID",
                    help="the deck to import into (default: the package's deck name, or the file's name)")
@@ -98,12 +97,6 @@ def _import_args(p: argparse.ArgumentParser) -> None:
                    help="CSV/TSV: import the good rows even when some are malformed (they are listed)")
 
 
-@command(
-    "import",
-    "Bring cards in from an Anki package or a CSV/TSV file, as a deck file in the workspace's decks/ "
-    "(a second import of the same file updates its cards). Progress is backed up first.",
-    _import_args,
-)
 @_shown_literally
 def cmd_import(args: argparse.Namespace) -> int:
     from quizapp.interop.deckwriter import save_import
@@ -117,7 +110,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise QuizappError(f"'{args.deck_id}' cannot be a deck id: use letters, digits, '.', '_' and '-'")
     ws = workspace(args)
     if fmt == "apkg":
-        from quizapp.interop.apkg import cards_from_package, default_deck_id
+        from quizapp.interop.anki.apkg import cards_from_package, default_deck_id
 
         package = cards_from_package(path)
         deck_id = args.deck_id or default_deck_id(package)
@@ -139,18 +132,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     for line in result.lines():
         _say(line)
     if result.written:
-        _say(f"{result.new_in_progress} new cards to study in deck '{result.deck_id}' "
+        from quizapp.session import sync_deck
+
+        _say(f"{sync_deck(ws, result.deck_id)} new cards to study in deck '{result.deck_id}' "
              f"(`quizapp review --deck {result.deck_id}`)")
     return 0
 
 
-def _new_deck_args(p: argparse.ArgumentParser) -> None:
+def new_deck_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", metavar="NAME", help="the deck's title, e.g. \"Transformers\"")
     p.add_argument("--id", metavar="ID", help="the deck id and file name (default: made from NAME)")
 
 
-@command("new-deck", "Write a starter deck file to the workspace's decks/, one commented card of each kind.",
-         _new_deck_args)
 @_shown_literally
 def cmd_new_deck(args: argparse.Namespace) -> int:
     from quizapp.interop.newdeck import new_deck

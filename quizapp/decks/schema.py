@@ -1,6 +1,6 @@
 """The deck file format as pydantic models: what ``parse_deck`` checks every card against.
 
-Only parsing needs these; the cards kept and shown are ``quizapp.deck``'s plain classes, so that a
+Only parsing needs these; the cards kept and shown are ``quizapp.decks.models``'s plain classes, so that a
 start whose decks all come from the cache never imports pydantic.
 """
 
@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
-from quizapp.deck import CARD_CLASSES, CLOZE_RE, RubricPoint
+from quizapp.decks.models import CARD_CLASSES, CLOZE_RE, RubricPoint
 
 Stage = Literal["data", "model", "serving", "monitoring", "tradeoff"]
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=120)]

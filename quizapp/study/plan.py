@@ -21,11 +21,12 @@ from datetime import date, datetime, timedelta
 import fsrs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from quizapp.deck import DeckSet
+from quizapp.decks.models import DeckSet
 from quizapp.errors import QuizappError
-from quizapp.scheduling import Scheduler, StudySettings, day_start, load_settings, study_day, to_fsrs
-from quizapp.stats import Report, curve_params, ensure_sql_math, load_tags, recall_sql
-from quizapp.store import NEW, PLAN_KEY, CardState, Store, to_iso, utcnow
+from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, study_day, to_fsrs
+from quizapp.scheduling.recall import curve_params, ensure_sql_math, recall_sql
+from quizapp.study.tags import load_tags
+from quizapp.db.store import NEW, PLAN_KEY, CardState, Store, to_iso, utcnow
 
 MAX_ANSWERS_PER_CARD = 100
 """The simulation stops a card after this many answers (a target near 0.99 makes intervals short)."""
@@ -254,5 +255,3 @@ def review_order(store: Store, scheduler: Scheduler, now: datetime) -> tuple[str
     params = {"plan_at": to_iso(plan_moment(plan, scheduler.settings)), "plan_target": plan.target, **curve_params(scheduler)}
     return f"{recall} >= :plan_target, {recall}, due", params
 
-
-Report.model_rebuild(_types_namespace={"PlanReport": PlanReport})

@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from quizapp.cli import command, workspace
+from quizapp.cli.common import workspace
 from quizapp.errors import StoreError
 from quizapp.text import printable
 
@@ -28,7 +28,7 @@ def _size(path: Path) -> str:
 
 
 def _describe(path: Path) -> str:
-    from quizapp.backup import backup_summary
+    from quizapp.db.backup import backup_summary
 
     info = backup_summary(path)
     if not info:
@@ -36,9 +36,8 @@ def _describe(path: Path) -> str:
     return f"{info['answers']} answers, {info['cards']} cards studied, last answer {_local(info['newest'])}"
 
 
-@command("backup", "Back up the progress database now (skipped when nothing changed since the newest backup).")
 def cmd_backup(args: argparse.Namespace) -> int:
-    from quizapp.backup import take_backup
+    from quizapp.db.backup import take_backup
 
     ws = workspace(args)
     outcome = take_backup(ws.db_path, "manual", backups_dir=ws.backups_dir)
@@ -52,14 +51,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _restore_args(p: argparse.ArgumentParser) -> None:
+def restore_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", metavar="NAME", help="the backup to restore (its name or the start of it); "
                    "without it, the backups are listed")
 
 
-@command("restore", "List the backups, or restore one (the current progress is backed up first).", _restore_args)
 def cmd_restore(args: argparse.Namespace) -> int:
-    from quizapp.backup import list_backups, restore_backup
+    from quizapp.db.backup import list_backups, restore_backup
 
     ws = workspace(args)
     if not args.name:
@@ -81,16 +79,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _doctor_args(p: argparse.ArgumentParser) -> None:
+def doctor_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--check", action="store_true", help="only report; change nothing")
 
 
-@command("doctor", "Check the progress database; rebuild card states from the review log where they disagree.",
-         _doctor_args)
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from quizapp.backup import list_backups
-    from quizapp.doctor import backup_before_repair, examine
-    from quizapp.store import Store
+    from quizapp.db.backup import list_backups
+    from quizapp.repair.doctor import backup_before_repair, examine
+    from quizapp.db.store import Store
 
     ws = workspace(args)
     if not ws.db_path.exists():
@@ -128,15 +124,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 1 if unfixed else 0
 
 
-def _merge_args(p: argparse.ArgumentParser) -> None:
+def merge_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("other", metavar="OTHER", help="another machine's progress: its quizapp.db, or its workspace folder")
 
 
-@command("merge", "Merge another machine's progress (its quizapp.db) into this workspace: the union of both "
-         "review logs, cards rebuilt from it.", _merge_args)
 def cmd_merge(args: argparse.Namespace) -> int:
-    from quizapp.merge import merge_file
-    from quizapp.store import Store
+    from quizapp.repair.merge import merge_file
+    from quizapp.db.store import Store
 
     ws = workspace(args)
     store = Store.open(ws.db_path)

@@ -7,14 +7,15 @@ index's order), with only the columns replay needs.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from itertools import groupby
 from operator import itemgetter
 
-from quizapp.scheduling import Scheduler
-from quizapp.store import CardState
+from quizapp.scheduling.scheduler import Scheduler
+from quizapp.db.store import STATE_COLUMNS, CardState, write_states
 
 Answers = list[tuple[datetime, int, "datetime | None"]]
 """One card's scheduled answers in replay order, each (time, rating, due after)."""
@@ -27,7 +28,7 @@ def card_answers(rows: Iterable[tuple]) -> Answers:
     reviewed_at, scheduled, due_after, ...).
 
     Rows replay cannot use (impossible ratings, unreadable times) are skipped, as
-    ``quizapp.doctor.read_log`` skips them.
+    ``quizapp.repair.doctor.read_log`` skips them.
     """
     parse = datetime.fromisoformat
     answers = []
@@ -77,3 +78,35 @@ def replay_snapshot(conn: sqlite3.Connection, scheduler: Scheduler) -> tuple[lis
     finally:
         if begun:
             conn.execute("COMMIT")
+
+
+def same_state(a: CardState, b: CardState) -> bool:
+    """Whether two cached states agree (floats to 1e-9, as they pass through SQLite exactly)."""
+    for name in STATE_COLUMNS:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, float) and isinstance(y, float):
+            if not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def cached_state(row: dict) -> CardState:
+    """The state a ``cards`` row holds; one that cannot match any replay when it is unreadable."""
+    try:
+        return CardState.from_row(row)
+    except (TypeError, ValueError):
+        # An unreadable cached time is one more disagreement with the log; replay will rewrite it.
+        return CardState(id=row["id"], state=-1)
+
+
+def store_states(conn: sqlite3.Connection, states: Iterable[CardState]) -> int:
+    """Write the replayed ``states`` of cards that have answers, unless their rows already agree; call
+    inside a write transaction. Returns how many cards changed."""
+    cursor = conn.execute("SELECT * FROM cards WHERE id IN (SELECT card_id FROM review_log)")
+    names = [d[0] for d in cursor.description]
+    current = {row["id"]: row for row in (dict(zip(names, values)) for values in cursor)}
+    changed = [s for s in states if not ((row := current.get(s.id)) and same_state(cached_state(row), s))]
+    write_states(conn, changed)
+    return len(changed)

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from quizapp.backup import damage, take_backup
-from quizapp.doctor import add_missing_cards, read_log, rebuild_cards
+from quizapp.db.backup import damage, take_backup
+from quizapp.repair.doctor import add_missing_cards, read_log, rebuild_cards
 from quizapp.errors import StoreError
-from quizapp.scheduling import Scheduler, load_settings
-from quizapp.store import BUSY_TIMEOUT_MS, Store, check_file, utcnow
+from quizapp.scheduling.scheduler import Scheduler, load_settings
+from quizapp.db.store import BUSY_TIMEOUT_MS, Store, check_file, utcnow
 from quizapp.workspace import DB_NAME
 
 

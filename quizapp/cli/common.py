@@ -1,0 +1,68 @@
+"""What every command shares: the command table's entry, the workspace the arguments name, and
+opening the TUI."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from quizapp.errors import QuizappError
+
+if TYPE_CHECKING:
+    from quizapp.session import Opened
+    from quizapp.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Command:
+    """One sub-command of ``quizapp``: its name, help line, the function adding its arguments and the
+    function running it (returning the exit code)."""
+
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+def workspace(args: argparse.Namespace) -> Workspace:
+    from quizapp.workspace import Workspace
+
+    return Workspace.resolve(args.home)
+
+
+def deck_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--deck", metavar="ID", help="only this deck (its id, as `quizapp decks` lists)")
+
+
+def open_workspace(args: argparse.Namespace) -> Opened:
+    """The workspace the arguments name, opened (decks loaded, database opened and synced)."""
+    from quizapp.session import open_workspace
+
+    return open_workspace(workspace(args))
+
+
+def run_tui(args: argparse.Namespace, start: str = "home", check: Callable[[Opened], None] | None = None,
+            **options: Any) -> int:
+    """Open the workspace and run the TUI on the ``start`` screen; ``check`` may refuse the workspace
+    (raising ``QuizappError``) before the app starts. Returns the exit code."""
+    from quizapp.tui.app import QuizApp
+
+    opened = open_workspace(args)
+    # The decks and everything imported live until the app ends: the cycle collector need not walk
+    # them every time the TUI's widgets trigger a collection (seconds, over a large collection).
+    gc.freeze()
+    try:
+        deck = options.get("deck")
+        if deck and opened.decks.deck(deck) is None:
+            known = ", ".join(d.id for d in opened.decks.decks) or "none"
+            raise QuizappError(f"no deck with id '{deck}' (decks: {known})")
+        if check is not None:
+            check(opened)
+        app = QuizApp(opened, start=start, **options)
+        app.run()
+        return app.return_code or 0
+    finally:
+        opened.store.close()
