@@ -12,7 +12,7 @@ from pathlib import Path
 
 import snowballstemmer
 
-from quizapp.deck import CLOZE_RE
+from quizapp.decks.models import CLOZE_RE
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -233,7 +233,7 @@ def report(paths: list[Path] | None = None) -> None:
     """Print every measure over the shipped decks (``python tests/deck_quality.py``)."""
     from collections import Counter
 
-    from quizapp.deck import load_decks
+    from quizapp.decks.models import load_decks
 
     decks = load_decks([ROOT / "decks"], base=ROOT)
     for problem in decks.problems:

@@ -16,8 +16,8 @@ from deck_quality import (
     uncovered_terms,
     understanding_cards,
 )
-from quizapp.deck import load_decks
-from quizapp.grading import check_rubric
+from quizapp.decks.models import load_decks
+from quizapp.modes.grading import check_rubric
 
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="the source documents are not beside this checkout")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.deck import load_decks
+from quizapp.decks.models import load_decks
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -3,8 +3,8 @@ prompt, and bare lists of key words."""
 
 import pytest
 
-from quizapp.deck import RubricPoint
-from quizapp.grading import check_rubric, detect, grade, keyword_list
+from quizapp.decks.models import RubricPoint
+from quizapp.modes.grading import check_rubric, detect, grade, keyword_list
 
 DRIFT = RubricPoint(point="Monitors drift", stage="monitoring", evidence=["monitor|watch|track|alert + drift|distribution shift"])
 SLO = RubricPoint(point="Holds a latency SLO", stage="serving", evidence=["slo|latency target|latency budget + p99|p95|tail latency"])
@@ -82,7 +82,7 @@ def test_older_key_terms_still_grade():
 
 
 def test_a_rubric_check_reports_what_its_own_answers_earn():
-    from quizapp.deck import InterviewCard
+    from quizapp.decks.models import InterviewCard
 
     card = InterviewCard(
         id="x", kind="interview", source=["a.txt"], prompt="How do you watch a model in production?",

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from quizapp.errors import StoreError
-from quizapp.grading import detect
-from quizapp.interview import (
+from quizapp.modes.grading import detect
+from quizapp.modes.interview import (
     DraftSaver,
     Session,
     attempts_for,
@@ -186,7 +186,7 @@ def test_a_draft_that_cannot_be_saved_stays_unsaved_and_is_retried(study, clock,
     def locked(*args, **kwargs):
         raise StoreError("locked")
 
-    monkeypatch.setattr("quizapp.interview.save_draft", locked)
+    monkeypatch.setattr("quizapp.modes.interview.save_draft", locked)
     with pytest.raises(StoreError):
         session.flush(clock())
     monkeypatch.undo()

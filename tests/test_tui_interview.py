@@ -6,7 +6,7 @@ import json
 from textual.widgets import DataTable, ProgressBar, Static, TextArea
 
 from quizapp.cli.main import main
-from quizapp.interview import load_draft
+from quizapp.modes.interview import load_draft
 from quizapp.db.store import Store
 from quizapp.session import open_workspace
 from quizapp.tui.app import QuizApp

@@ -16,10 +16,10 @@ from textual.widget import Widget
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TextArea
 
-from quizapp.deck import STAGES, Item
+from quizapp.decks.models import STAGES, Item
 from quizapp.errors import StoreError
-from quizapp.grading import Evidence, grade
-from quizapp.interview import (
+from quizapp.modes.grading import Evidence, grade
+from quizapp.modes.interview import (
     Attempt,
     Session,
     Tick,

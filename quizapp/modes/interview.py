@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from quizapp.deck import STAGES, Item, RubricPoint
-from quizapp.store import Store, from_iso, new_id, to_iso
+from quizapp.decks.models import STAGES, Item, RubricPoint
+from quizapp.db.store import Store, from_iso, new_id, to_iso
 
 DRAFT_QUIET = timedelta(seconds=1)
 """A draft is saved once typing pauses this long..."""

@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from quizapp.deck import RubricPoint
+from quizapp.decks.models import RubricPoint
 
 _STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -275,14 +275,14 @@ def check_rubric(card) -> RubricReport:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m quizapp.grading check DECK.yaml ...``: every interview card's rubric checked."""
+    """``python -m quizapp.modes.grading check DECK.yaml ...``: every interview card's rubric checked."""
     from pathlib import Path
 
-    from quizapp.deck import load_deck_file
+    from quizapp.decks.models import load_deck_file
 
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] != "check" or len(args) < 2:
-        print("usage: python -m quizapp.grading check DECK.yaml [...]", file=sys.stderr)
+        print("usage: python -m quizapp.modes.grading check DECK.yaml [...]", file=sys.stderr)
         return 2
     bad = total = 0
     for name in args[1:]:
