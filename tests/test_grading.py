@@ -58,8 +58,9 @@ def test_the_evidence_must_lie_in_one_sentence():
 
 def test_words_copied_from_the_prompt_earn_nothing():
     prompt = "How would you monitor drift in a recommender?"
-    assert not found(DRIFT, "I would monitor drift in the recommender.", prompt)
-    assert found(DRIFT, "Alert on drift of the click features each hour.", prompt)
+    point = RubricPoint(point="Compares live inputs with training data", evidence=["drift|inputs + training data|baseline|monitor"])
+    assert not found(point, "I would monitor drift in the recommender.", prompt)
+    assert found(point, "Compare the drift of live inputs against the training data.", prompt)
 
 
 def test_a_bare_list_of_key_words_earns_nothing():

@@ -56,8 +56,65 @@ MIN_UNIT_WORDS = 3
 """A fragment shorter than this (a lone key word) earns nothing."""
 
 
+SYNONYMS = (
+    # Hardware and scale
+    "gpu card device accelerator",
+    "node machine host server box",
+    "cluster fleet",
+    "memory vram hbm ram",
+    "bandwidth throughput-of-link",
+    "network interconnect link fabric",
+    # Splitting and copying state
+    "shard slice piece chunk partition fragment portion split divide",
+    "copy replica duplicate clone",
+    "whole entire full complete",
+    "parameter param weight",
+    "optimizer optimiser adam adamw",
+    "activation intermediate",
+    "recompute recomputation rematerialize rematerialise redo",
+    "gradient grad",
+    "accumulate accumulation sum",
+    # Communication
+    "communication traffic transfer exchange",
+    "overlap hide mask",
+    "fetch gather pull",
+    # Failures and recovery
+    "failure crash fault outage die death",
+    "restart relaunch resume rejoin",
+    "checkpoint snapshot",
+    # Shipping and watching models
+    "deploy ship release rollout launch",
+    "production prod live",
+    "monitor watch track observe alert",
+    "rollback revert fallback",
+    "test check verify validate",
+    "latency delay lag",
+    "drift shift",
+    "metric measure measurement",
+    "profile profiler trace",
+    # Speed and effort
+    "fast quick rapid speedy",
+    "slow sluggish",
+    "easy simple straightforward",
+    "debug troubleshoot",
+    "research researcher academic academia scientist",
+    "compile compilation compiler",
+    "kernel program",
+    "company vendor enterprise",
+    "cost expense price bill",
+)
+"""Words a candidate uses for the same thing: a cue written with one finds any of the others."""
+
+
 def stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    return _CANONICAL.get(_STEMMER.stemWord(word), _STEMMER.stemWord(word))
+
+
+_CANONICAL: dict[str, str] = {}
+for _group in SYNONYMS:
+    _stems = [_STEMMER.stemWord(w) for w in _group.split() if "-" not in w]
+    for _s in _stems:
+        _CANONICAL.setdefault(_s, _stems[0])
 
 
 def words_of(text: str) -> list[str]:
