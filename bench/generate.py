@@ -37,7 +37,9 @@ if str(ROOT) not in sys.path:
 
 from quizapp.decks.models import DeckSet, load_decks  # noqa: E402
 from quizapp.scheduling.scheduler import study_day  # noqa: E402
-from quizapp.db.store import SCHEMA_VERSION, Store, from_iso, utcnow  # noqa: E402
+from quizapp.db.schema import SCHEMA_VERSION  # noqa: E402
+from quizapp.db.store import Store
+from quizapp.db.records import from_iso, utcnow
 from quizapp.workspace import Workspace  # noqa: E402
 
 SIZES: dict[str, tuple[int, int]] = {"1k": (1_000, 10_000), "10k": (10_000, 100_000), "100k": (100_000, 1_000_000)}

@@ -13,7 +13,8 @@ from pathlib import Path
 import fsrs
 
 from quizapp.scheduling.scheduler import Scheduler, StudySettings
-from quizapp.db.store import NEW, CardState, LogEntry, Store, to_iso
+from quizapp.db.records import NEW, CardState, LogEntry, to_iso
+from quizapp.db.store import Store
 
 TRUE_PARAMETERS = tuple(
     p * 2.5 if i < 4 else p for i, p in enumerate(fsrs.Scheduler().parameters)

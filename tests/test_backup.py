@@ -23,7 +23,8 @@ from quizapp.db.backup import (
 )
 from quizapp.cli.main import main
 from quizapp.errors import StoreError
-from quizapp.db.store import APPLICATION_ID, SCHEMA_VERSION, Store, migrations
+from quizapp.db.schema import APPLICATION_ID, SCHEMA_VERSION, migrations
+from quizapp.db.store import Store
 from quizapp.session import open_workspace
 
 

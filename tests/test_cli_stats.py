@@ -9,7 +9,8 @@ import pytest
 
 from quizapp.cli.main import main
 from quizapp.scheduling.scheduler import load_settings
-from quizapp.db.store import Store, utcnow
+from quizapp.db.store import Store
+from quizapp.db.records import utcnow
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import SMALL_DECK, write_deck

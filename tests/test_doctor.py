@@ -12,7 +12,8 @@ from quizapp.db.backup import fingerprint, list_backups
 from quizapp.cli.main import main
 from quizapp.repair.doctor import examine
 from quizapp.scheduling.scheduler import Scheduler, load_settings
-from quizapp.db.store import Store, new_id, to_iso
+from quizapp.db.store import Store
+from quizapp.db.records import new_id, to_iso
 
 
 def answer_all(study, rounds: int = 3) -> None:

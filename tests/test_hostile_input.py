@@ -23,7 +23,8 @@ from conftest import SMALL_DECK, write_deck
 from quizapp.cli.main import main
 from quizapp.decks.models import MAX_TEXT_CHARS, parse_deck
 from quizapp.errors import DeckError
-from quizapp.db.store import SCHEMA_VERSION, Store
+from quizapp.db.schema import SCHEMA_VERSION
+from quizapp.db.store import Store
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 

@@ -23,7 +23,7 @@ from quizapp.decks.models import load_decks
 from quizapp.interop.anki.apkg import export_apkg, read_package
 from quizapp.interop.ids import card_id_for_guid, guid_for_card
 from quizapp.scheduling.scheduler import study_day
-from quizapp.db.store import REVIEW
+from quizapp.db.records import REVIEW
 from quizapp.study.study import Study
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace

@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 from quizapp.db.backup import take_backup
-from quizapp.db.store import Store, check_file
+from quizapp.db.store import Store
+from quizapp.db.files import check_file
 
 
 def _touch_from_another_process(path) -> None:

@@ -19,7 +19,9 @@ from quizapp.cli.main import main
 from quizapp.decks.models import load_decks
 from quizapp.repair.doctor import examine
 from quizapp.repair.merge import merge_stores
-from quizapp.db.store import SCHEMA_VERSION, Store, to_iso
+from quizapp.db.schema import SCHEMA_VERSION
+from quizapp.db.store import Store
+from quizapp.db.records import to_iso
 from quizapp.study.study import Study
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace

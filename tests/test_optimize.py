@@ -11,7 +11,7 @@ import pytest
 
 from quizapp.scheduling.optimize import MIN_REVIEWS, NotEnoughReviews, histories, optimize, usable_count, within_bounds
 from quizapp.scheduling.scheduler import load_settings
-from quizapp.db.store import LogEntry, new_id
+from quizapp.db.records import LogEntry, new_id
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import FIXED_NOW

@@ -9,7 +9,7 @@ import pytest
 
 from quizapp.study.plan import Plan, PlanError, clear_plan, load_plan, parse_plan, plan_moment, plan_report, save_plan
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, save_settings
-from quizapp.db.store import REVIEW, CardState
+from quizapp.db.records import REVIEW, CardState
 from tests.conftest import FIXED_NOW
 from tests.test_stats import set_card
 

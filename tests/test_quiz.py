@@ -8,7 +8,7 @@ import pytest
 from quizapp.decks.models import load_decks
 from quizapp.modes.quiz import QuizRound, build_round, pairs_in_order
 from quizapp.scheduling.scheduler import Scheduler
-from quizapp.db.store import LEARNING, NEW, RELEARNING
+from quizapp.db.records import LEARNING, NEW, RELEARNING
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import SMALL_DECK, write_deck

@@ -17,7 +17,8 @@ from quizapp.repair.doctor import dict_rows, examine, rebuild_all_cards
 from quizapp.scheduling.replay import same_state
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, _safe_now, from_fsrs, to_fsrs
 from quizapp.scheduling.optimize import fit_log, histories, save_fit, training_items
-from quizapp.db.store import CardState, LogEntry, Store, new_id, to_iso
+from quizapp.db.records import CardState, LogEntry, new_id, to_iso
+from quizapp.db.store import Store
 from tests.conftest import FIXED_NOW
 from tests.stats_history import TRUE_PARAMETERS, generate_history
 

@@ -14,7 +14,7 @@ from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, sa
 from quizapp.stats.queries import LEECH_LAPSES, Stats, reading
 from quizapp.stats.report import Report, report_schema
 from quizapp.scheduling.recall import curve_params, ensure_sql_math, recall_sql
-from quizapp.db.store import REVIEW, CardState, LogEntry, new_id, to_iso
+from quizapp.db.records import REVIEW, CardState, LogEntry, new_id, to_iso
 from quizapp.study.study import Focus
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace

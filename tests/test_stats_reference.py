@@ -15,7 +15,7 @@ from quizapp.decks.models import STAGES, card_item_ids, card_items, load_decks
 from quizapp.scheduling.scheduler import Scheduler, day_start, load_settings, study_day
 from quizapp.stats.queries import LEECH_LAPSES, Stats, item_title
 from quizapp.study.tags import STAGE_TAGS
-from quizapp.db.store import REVIEW, CardState, LogEntry, new_id, to_iso
+from quizapp.db.records import REVIEW, CardState, LogEntry, new_id, to_iso
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.conftest import FIXED_NOW

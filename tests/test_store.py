@@ -7,7 +7,9 @@ import threading
 import pytest
 
 from quizapp.errors import StoreError, StoreLockedError
-from quizapp.db.store import APPLICATION_ID, SCHEMA_VERSION, LogEntry, Store, new_id, utcnow
+from quizapp.db.schema import APPLICATION_ID, SCHEMA_VERSION
+from quizapp.db.records import LogEntry, new_id, utcnow
+from quizapp.db.store import Store
 
 
 def digest(path):

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, format_interval, save_settings, study_day
-from quizapp.db.store import NEW, REVIEW
+from quizapp.db.records import NEW, REVIEW
 from quizapp.session import open_workspace
 from tests.conftest import write_deck
 

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, save_settings
-from quizapp.db.store import REVIEW, Store, new_id
+from quizapp.db.records import REVIEW, new_id
+from quizapp.db.store import Store
 from quizapp.study.study import Study
 
 RATINGS = (1, 2, 3, 4)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from conftest import SMALL_DECK, write_deck
 from quizapp.scheduling.scheduler import Scheduler, load_settings
-from quizapp.db.store import SCHEMA_VERSION, Store
+from quizapp.db.schema import SCHEMA_VERSION
+from quizapp.db.store import Store
 
 ANSWERS = 60
 

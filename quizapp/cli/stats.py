@@ -194,7 +194,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from quizapp.errors import QuizappError
     from quizapp.study.plan import clear_plan, load_plan, parse_plan, plan_report, save_plan
     from quizapp.scheduling.scheduler import load_settings, study_day
-    from quizapp.db.store import utcnow
+    from quizapp.db.records import utcnow
 
     opened = open_workspace(args)
     console = Console()

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from quizapp.db.backup import damage, take_backup
 from quizapp.scheduling.replay import cached_state, replay_all, same_state, store_states
 from quizapp.scheduling.scheduler import Scheduler, StudySettings
-from quizapp.db.store import CardState, LogEntry, Store, to_iso, utcnow, write_states
+from quizapp.db.records import CardState, LogEntry, to_iso, utcnow
+from quizapp.db.store import Store, write_states
 
 FUTURE_SLACK = timedelta(minutes=10)
 """Answers dated later than now plus this are reported as coming from a wrong clock."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import fsrs
 
-from quizapp.db.store import NEW, CardState, LogEntry
+from quizapp.db.records import NEW, CardState, LogEntry
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 

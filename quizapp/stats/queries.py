@@ -36,7 +36,8 @@ from pydantic import BaseModel, Field
 
 from quizapp.decks.models import STAGES, DeckSet, Item, card_item_ids
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, study_day
-from quizapp.db.store import Store, to_iso, utcnow
+from quizapp.db.store import Store
+from quizapp.db.records import to_iso, utcnow
 from quizapp.study.study import Study
 from quizapp.study.plan import PlanReport, load_plan, plan_report
 from quizapp.study.tags import STAGE_TAGS, load_tags

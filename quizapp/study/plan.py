@@ -26,7 +26,8 @@ from quizapp.errors import QuizappError
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, study_day, to_fsrs
 from quizapp.scheduling.recall import curve_params, ensure_sql_math, recall_sql
 from quizapp.study.tags import load_tags
-from quizapp.db.store import NEW, PLAN_KEY, CardState, Store, to_iso, utcnow
+from quizapp.db.records import NEW, CardState, to_iso, utcnow
+from quizapp.db.store import PLAN_KEY, Store
 
 MAX_ANSWERS_PER_CARD = 100
 """The simulation stops a card after this many answers (a target near 0.99 makes intervals short)."""

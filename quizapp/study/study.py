@@ -13,7 +13,8 @@ from pathlib import Path
 
 from quizapp.decks.models import DeckCache, DeckSet, Item, card_items, load_decks
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, study_day
-from quizapp.db.store import NEW, PLAN_KEY, REVIEW, CardState, LogEntry, Store, new_id, to_iso, utcnow
+from quizapp.db.records import NEW, REVIEW, CardState, LogEntry, new_id, to_iso, utcnow
+from quizapp.db.store import PLAN_KEY, Store
 from quizapp.workspace import Workspace, deck_cache_dir
 
 LEARN_AHEAD = timedelta(minutes=20)

@@ -12,7 +12,7 @@ from textual.screen import Screen
 
 from quizapp.db.backup import PERIODIC_SECONDS
 from quizapp.errors import QuizappError
-from quizapp.db.store import utcnow
+from quizapp.db.records import utcnow
 from quizapp.session import Opened
 
 

@@ -37,7 +37,8 @@ from quizapp.interop import InteropError
 from quizapp.interop.html import html_to_text, text_to_html
 from quizapp.interop.ids import card_id_for_guid, guid_for_card, slug
 from quizapp.scheduling.scheduler import day_start, study_day
-from quizapp.db.store import LEARNING, NEW, RELEARNING, REVIEW, Store, from_iso
+from quizapp.db.records import LEARNING, NEW, RELEARNING, REVIEW, from_iso
+from quizapp.db.store import Store
 
 MAX_UNPACKED_BYTES = 2 * 1024**3
 """A package whose collection unpacks to more than this is refused (a zip bomb, or not a deck)."""
