@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from quizapp.errors import StoreError
 from quizapp.db.files import BUSY_TIMEOUT_MS, Backup, backups_dir_for, check_file, list_backups, store_error
 from quizapp.db.records import utcnow
+from quizapp.errors import StoreError
 
 DAMAGED_PREFIX = "damaged-"
 """Raw copies of a database too damaged to back up properly, kept by ``restore``; never thinned."""
@@ -242,7 +242,8 @@ def backup_before_migration(db_path: Path) -> Path | None:
     """The backup ``Store`` takes before upgrading a database's schema; None when it holds nothing yet."""
     if not has_progress(db_path):
         return None
-    return take_backup(db_path, "migration").backup.path
+    backup = take_backup(db_path, "migration").backup
+    return backup.path if backup else None
 
 
 # ------------------------------------------------------------------ thinning

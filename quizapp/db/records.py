@@ -24,6 +24,12 @@ def to_iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
+def _required(moment: datetime | None) -> datetime:
+    if moment is None:
+        raise ValueError("a review log row without a time")
+    return moment
+
+
 def from_iso(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -133,7 +139,7 @@ class LogEntry:
             id=row["id"],
             card_id=row["card_id"],
             rating=row["rating"],
-            reviewed_at=from_iso(row["reviewed_at"]),
+            reviewed_at=_required(from_iso(row["reviewed_at"])),
             duration_ms=row["duration_ms"],
             mode=row["mode"],
             scheduled=bool(row["scheduled"]),

@@ -10,7 +10,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +24,12 @@ if TYPE_CHECKING:
 from quizapp.db.backup import backup_before_migration
 from quizapp.db.files import BUSY_TIMEOUT_MS, _environmental, check_file, store_error
 from quizapp.db.records import (
-    LOG_COLUMNS, STATE_COLUMNS, CardState, LogEntry, to_iso, utcnow,
+    LOG_COLUMNS,
+    STATE_COLUMNS,
+    CardState,
+    LogEntry,
+    to_iso,
+    utcnow,
 )
 from quizapp.db.schema import APPLICATION_ID, SCHEMA_VERSION, _sqlite_utils, migrations
 from quizapp.errors import StoreError, StoreLockedError
@@ -223,13 +228,13 @@ class Store:
                 c.execute("ROLLBACK")
             raise store_error(exc, self.path) from None
 
-    def query(self, sql: str, params: Iterable | dict = ()) -> list[dict]:
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict]:
         """The rows as dicts of column name to value."""
         cursor = self.conn.execute(sql, params)
         columns = [d[0] for d in cursor.description or ()]
         return [dict(zip(columns, row)) for row in cursor]
 
-    def scalar(self, sql: str, params: Iterable | dict = ()) -> Any:
+    def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()
         return row[0] if row else None
 
@@ -349,7 +354,8 @@ class Store:
         return entry.card_id
 
     def set_flags(self, card_id: str, *, suspended: bool | None = None, buried_until: str | None | bool = False) -> None:
-        sets, params = [], []
+        sets: list[str] = []
+        params: list[object] = []
         if suspended is not None:
             sets.append("suspended = ?")
             params.append(int(suspended))
