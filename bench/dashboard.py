@@ -25,13 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quizapp.decks.models import BasicCard, Deck, DeckSet  # noqa: E402
-from quizapp.study.plan import Plan, clear_plan, save_plan  # noqa: E402
-from quizapp.stats.queries import Stats, reading  # noqa: E402
 from quizapp.db.store import Store  # noqa: E402
+from quizapp.decks.models import BasicCard, Deck, DeckSet  # noqa: E402
 from quizapp.session import Opened  # noqa: E402
+from quizapp.stats.queries import Stats, reading  # noqa: E402
+from quizapp.study.plan import Plan, clear_plan, save_plan  # noqa: E402
 from quizapp.workspace import Workspace  # noqa: E402
-from tests.stats_history import STAGE_CYCLE, generate_history  # noqa: E402
+from tests.support.history import STAGE_CYCLE, generate_history  # noqa: E402
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
 TOPICS = [f"topic-{i:02d}" for i in range(40)]

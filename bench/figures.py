@@ -21,11 +21,12 @@ from pathlib import Path
 
 from bench.generate import ROOT, Generated, data_root
 from bench.timing import Measured, Stopwatch, Summary, interleaved
+from quizapp.db.records import LogEntry, new_id, to_iso, utcnow
+from quizapp.db.store import Store
 from quizapp.decks.models import DeckSet, load_decks
 from quizapp.scheduling.scheduler import load_settings, save_settings
-from quizapp.db.store import LogEntry, Store, new_id, to_iso, utcnow
-from quizapp.study.study import Study
 from quizapp.session import open_workspace
+from quizapp.study.study import Study
 from quizapp.workspace import Workspace
 
 ANKI_SEARCH = "deck:bench"

@@ -5,7 +5,7 @@ with the SQLite database) plus an Anki collection (``anki/collection.anki2``, FS
 holding the same cards and the same review history:
 
 - the deck files are written first and loaded with ``quizapp.decks.models.load_decks`` (so they are valid);
-- the history is simulated by ``tests.stats_history.generate_history`` (FSRS-6 with a learner whose
+- the history is simulated by ``tests.support.history.generate_history`` (FSRS-6 with a learner whose
   memory really follows FSRS), two years long, ending at the moment of generation;
 - the Anki side is then written from our database with bulk SQL: one Basic note and one card per
   item (same deck, same new-card order, same FSRS memory state and due day), and one ``revlog`` row
@@ -35,9 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from quizapp.db.records import from_iso, utcnow
+from quizapp.db.schema import SCHEMA_VERSION  # noqa: E402
+from quizapp.db.store import Store
 from quizapp.decks.models import DeckSet, load_decks  # noqa: E402
 from quizapp.scheduling.scheduler import study_day  # noqa: E402
-from quizapp.db.store import SCHEMA_VERSION, Store, from_iso, utcnow  # noqa: E402
 from quizapp.workspace import Workspace  # noqa: E402
 
 SIZES: dict[str, tuple[int, int]] = {"1k": (1_000, 10_000), "10k": (10_000, 100_000), "100k": (100_000, 1_000_000)}
@@ -177,7 +179,7 @@ def write_decks(folder: Path, cards: int, seed: int = 5) -> int:
 
 def write_ours(home: Path, decks: DeckSet, reviews: int, end: datetime) -> int:
     """Create the progress database, add every item, and simulate the history; returns the answers written."""
-    from tests.stats_history import generate_history
+    from tests.support.history import generate_history
 
     store = Store.open(home / "progress" / "quizapp.db")
     try:

@@ -18,7 +18,6 @@ import argparse
 import json
 import re
 import sys
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from quizapp.db.store import Store, utcnow
+from quizapp.db.records import utcnow
+from quizapp.db.store import Store
 from quizapp.decks.models import DeckCache, DeckSet, load_decks
 from quizapp.study.study import Study
 from quizapp.workspace import Workspace, deck_cache_dir

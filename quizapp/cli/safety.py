@@ -11,14 +11,16 @@ from quizapp.errors import StoreError
 from quizapp.text import printable
 
 
-def _local(moment: datetime | str | None) -> str:
+def _local(moment: object) -> str:
     if moment is None:
         return "-"
     if isinstance(moment, str):
         try:
             moment = datetime.fromisoformat(moment)
         except ValueError:
-            return printable(moment)
+            return printable(str(moment))
+    if not isinstance(moment, datetime):
+        return printable(str(moment))
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
@@ -41,7 +43,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     ws = workspace(args)
     outcome = take_backup(ws.db_path, "manual", backups_dir=ws.backups_dir)
-    if outcome.written:
+    if outcome.backup is None:
+        print("nothing to back up yet: there is no progress")
+    elif outcome.written:
         print(f"backed up to {outcome.backup.path}")
         print(f"  {_describe(outcome.backup.path)}")
         if outcome.removed:
@@ -85,8 +89,8 @@ def doctor_args(p: argparse.ArgumentParser) -> None:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from quizapp.db.backup import list_backups
-    from quizapp.repair.doctor import backup_before_repair, examine
     from quizapp.db.store import Store
+    from quizapp.repair.doctor import backup_before_repair, examine
 
     ws = workspace(args)
     if not ws.db_path.exists():
@@ -129,8 +133,8 @@ def merge_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from quizapp.repair.merge import merge_file
     from quizapp.db.store import Store
+    from quizapp.repair.merge import merge_file
 
     ws = workspace(args)
     store = Store.open(ws.db_path)

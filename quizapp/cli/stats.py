@@ -191,10 +191,10 @@ def plan_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from quizapp.db.records import utcnow
     from quizapp.errors import QuizappError
-    from quizapp.study.plan import clear_plan, load_plan, parse_plan, plan_report, save_plan
     from quizapp.scheduling.scheduler import load_settings, study_day
-    from quizapp.db.store import utcnow
+    from quizapp.study.plan import clear_plan, load_plan, parse_plan, plan_report, save_plan
 
     opened = open_workspace(args)
     console = Console()
@@ -208,12 +208,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
             plan = parse_plan(args.date, args.target, study_day(utcnow(), settings.rollover_hour), settings)
             save_plan(store, plan)
         else:
-            plan = load_plan(store)
-            if plan is None:
+            loaded = load_plan(store)
+            if loaded is None:
                 if args.target is not None:
                     raise QuizappError("--target needs --date (the interview date)")
                 print("No interview date is set. Set one with `quizapp plan --date YYYY-MM-DD`.")
                 return 0
+            plan = loaded
             if args.target is not None:
                 plan = parse_plan(plan.day.isoformat(), args.target, study_day(utcnow(), settings.rollover_hour), settings)
                 save_plan(store, plan)

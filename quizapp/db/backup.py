@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from quizapp.db.files import BUSY_TIMEOUT_MS, Backup, backups_dir_for, check_file, list_backups, store_error
+from quizapp.db.records import utcnow
 from quizapp.errors import StoreError
-from quizapp.db.store import BUSY_TIMEOUT_MS, _store_error, check_file, utcnow
 
-NAME_RE = re.compile(r"^quizapp-(\d{8}-\d{6}\.\d{3})-([a-z][a-z-]*)-([0-9a-f]{8})\.db$")
-"""quizapp-<UTC yyyymmdd-hhmmss.mmm>-<reason>-<fingerprint>.db"""
 DAMAGED_PREFIX = "damaged-"
 """Raw copies of a database too damaged to back up properly, kept by ``restore``; never thinned."""
 PERIODIC_SECONDS = 5 * 60
@@ -49,31 +48,6 @@ class Retention:
 
 
 @dataclass(frozen=True)
-class Backup:
-    """One backup file in ``progress/backups/``."""
-
-    path: Path
-    taken_at: datetime
-    """When it was taken (UTC, to the millisecond)."""
-    reason: str
-    """Why: manual, periodic, migration, merge, doctor, before-restore, import..."""
-    fingerprint: str
-    """The first 8 hex digits of the contents' fingerprint."""
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @classmethod
-    def parse(cls, path: Path) -> "Backup | None":
-        match = NAME_RE.match(path.name)
-        if not match:
-            return None
-        taken = datetime.strptime(match.group(1), "%Y%m%d-%H%M%S.%f").replace(tzinfo=timezone.utc)
-        return cls(path, taken, match.group(2), match.group(3))
-
-
-@dataclass(frozen=True)
 class Outcome:
     """What ``take_backup`` did."""
 
@@ -83,19 +57,6 @@ class Outcome:
     """False when the database had not changed since ``backup`` and nothing was written."""
     removed: tuple[Path, ...] = ()
     """Older backups that thinning deleted."""
-
-
-def backups_dir_for(db_path: Path) -> Path:
-    """Where a progress database's backups live: ``backups/`` beside it (``Workspace.backups_dir``)."""
-    return Path(db_path).parent / "backups"
-
-
-def list_backups(backups_dir: Path) -> list[Backup]:
-    """The backups in ``backups_dir``, newest first; files not named like a backup are ignored."""
-    if not backups_dir.is_dir():
-        return []
-    found = [b for p in backups_dir.iterdir() if p.is_file() and (b := Backup.parse(p))]
-    return sorted(found, key=lambda b: (b.taken_at, b.name), reverse=True)
 
 
 # ------------------------------------------------------------------ fingerprint
@@ -281,7 +242,8 @@ def backup_before_migration(db_path: Path) -> Path | None:
     """The backup ``Store`` takes before upgrading a database's schema; None when it holds nothing yet."""
     if not has_progress(db_path):
         return None
-    return take_backup(db_path, "migration").backup.path
+    backup = take_backup(db_path, "migration").backup
+    return backup.path if backup else None
 
 
 # ------------------------------------------------------------------ thinning
@@ -450,7 +412,7 @@ def _copy_into_live(backup: Path, db_path: Path) -> None:
         finally:
             target.close()
     except sqlite3.OperationalError as exc:
-        raise _store_error(exc, db_path) from None
+        raise store_error(exc, db_path) from None
     finally:
         source.close()
 

@@ -26,12 +26,15 @@ import os
 import pickle
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from quizapp.errors import DeckError
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_DECK_BYTES = 5 * 1024 * 1024
 """Deck files larger than this are refused before parsing."""
@@ -535,7 +538,7 @@ def _path_text(path: Iterable) -> str:
     return out
 
 
-def _message(err: dict) -> str:
+def _message(err: Mapping[str, Any]) -> str:
     msg = err["msg"]
     if err["type"] == "missing":
         return "field required"
@@ -546,7 +549,7 @@ def _message(err: dict) -> str:
     return msg[:1].lower() + msg[1:]
 
 
-def _card_problems(errors: list[dict], prefix: tuple, marks: _Marks) -> list[tuple[int, int, str]]:
+def _card_problems(errors: Sequence[Mapping[str, Any]], prefix: tuple, marks: _Marks) -> list[tuple[int, int, str]]:
     out = []
     for err in errors:
         loc = tuple(err["loc"])
@@ -770,7 +773,8 @@ class DeckCache:
     def put(self, path: Path, name: str, st: os.stat_result, sha1: str, result: tuple[Deck | None, list[str]]) -> None:
         deck, problems = result
         if deck is None:
-            head, payload = None, ([], {})
+            head: tuple[str, ...] | None = None
+            payload: Any = ([], {})
         else:
             # Ids never hold a line break: joined, they unpickle many times faster than lists.
             keys = deck.item_keys()

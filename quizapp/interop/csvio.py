@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -225,7 +226,7 @@ def _row_card(row: list[str], columns: list[str], deck_id: str, source: str) -> 
         elif col == "rubric":
             try:
                 raw[col] = json.loads(cell)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 problems.append(f"column 'rubric': not valid JSON ({exc.msg} at character {exc.pos + 1})")
         elif col == "guid":
             continue
@@ -252,7 +253,7 @@ def _row_card(row: list[str], columns: list[str], deck_id: str, source: str) -> 
         raise _RowProblem([_error_text(e, kind) for e in exc.errors()]) from None
 
 
-def _error_text(err: dict, kind: str) -> str:
+def _error_text(err: Mapping[str, Any], kind: str) -> str:
     loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
     if loc and loc[0] in KINDS:
         loc = loc[1:]

@@ -27,7 +27,10 @@ _FIELD_ORDER = (
 )
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter is ~10x faster
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter is ~10x faster
+
+
+class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]
     """Plain YAML our loader accepts: no anchors or aliases, multi-line text as ``|`` blocks."""
 
     def ignore_aliases(self, data: Any) -> bool:

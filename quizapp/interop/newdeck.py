@@ -117,8 +117,8 @@ def new_deck(workspace: Workspace, name: str, deck_id: str | None = None) -> Pat
         if deck.id == deck_id:
             raise InteropError(f"the deck id '{deck_id}' is already used by {deck.path}; choose another name or --id.")
     text = starter_text(deck_id, title)
-    deck, problems = parse_deck(text.encode("utf-8"), str(path), path)
-    if deck is None or problems:
+    parsed, problems = parse_deck(text.encode("utf-8"), str(path), path)
+    if parsed is None or problems:
         raise InteropError("the starter deck would not load:\n" + "\n".join(problems))
     write_deck_file(path, text)
     return path

@@ -2,7 +2,7 @@
 
 An attempt goes: the prompt is shown with its time limit; the answer is typed (and saved as a
 draft while typing); on submit, the rubric points the answer gives evidence for
-(``quizapp.grading``) are pre-ticked as detected, the user confirms or changes every tick, and the share of points ticked is
+(``quizapp.modes.grading``) are pre-ticked as detected, the user confirms or changes every tick, and the share of points ticked is
 the score. The score becomes the FSRS rating for the prompt (``rating_for``), and the attempt, its
 review_log row (mode ``interview``) and the removal of the draft commit in one transaction.
 """
@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from quizapp.db.records import from_iso, new_id, time_of, to_iso
+from quizapp.db.store import Store
 from quizapp.decks.models import STAGES, Item, RubricPoint
-from quizapp.db.store import Store, from_iso, new_id, to_iso
 
 DRAFT_QUIET = timedelta(seconds=1)
 """A draft is saved once typing pauses this long..."""
@@ -56,7 +57,8 @@ class Tick:
     """One rubric point as judged for an attempt."""
 
     point: str
-    stage: str
+    stage: str | None
+    """Where the point sits in data -> model -> serving -> monitoring, or None."""
     detected: bool
     """The grader found evidence for it in the answer."""
     ticked: bool
@@ -114,8 +116,8 @@ class Attempt:
         return cls(
             id=row["id"],
             card_id=row["card_id"],
-            started_at=from_iso(row["started_at"]),
-            submitted_at=from_iso(row["submitted_at"]),
+            started_at=time_of(row["started_at"]),
+            submitted_at=time_of(row["submitted_at"]),
             time_limit_s=row["time_limit_s"],
             duration_s=row["duration_s"],
             overrun_s=row["overrun_s"],
@@ -211,7 +213,7 @@ def load_draft(store: Store, card_id: str) -> Draft | None:
     if not rows:
         return None
     r = rows[0]
-    return Draft(r["card_id"], r["text"], from_iso(r["started_at"]), from_iso(r["updated_at"]))
+    return Draft(r["card_id"], r["text"], time_of(r["started_at"]), time_of(r["updated_at"]))
 
 
 def save_draft(store: Store, card_id: str, text: str, started_at: datetime, now: datetime) -> None:

@@ -74,9 +74,9 @@ class Question:
     def score(self, response: Response) -> float:
         """1.0 for a right answer, 0.0 for a wrong pick; for an ordering, the share of item pairs
         the user put in the right relative order (so one swap of neighbours still earns most)."""
-        if not self.is_ordering:
+        if not isinstance(response, tuple):
             return 1.0 if response == self.answer else 0.0
-        return pairs_in_order(self.items, tuple(response))
+        return pairs_in_order(self.items, response)
 
     def right_answer(self) -> str:
         if self.is_ordering:
@@ -84,7 +84,7 @@ class Question:
         return self.choices[self.answer]
 
     def response_text(self, response: Response) -> str:
-        if self.is_ordering:
+        if isinstance(response, tuple):
             return "\n".join(f"{i}. {x}" for i, x in enumerate(response, 1))
         return self.choices[response]
 
@@ -95,7 +95,7 @@ class Question:
         put furthest from its right place (the first one when the order is right), because that is
         the date they know least well.
         """
-        if not (self.is_ordering and self.item_of):
+        if not (self.is_ordering and self.item_of and isinstance(response, tuple)):
             return self.item_ids[0]
         placed = list(response)
         worst = max(range(len(self.items)), key=lambda i: (abs(placed.index(self.items[i]) - i), -i))

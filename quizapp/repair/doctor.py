@@ -9,16 +9,16 @@ unreadable times (left in the log, skipped by replay). A second run finds nothin
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from quizapp.db.backup import damage, take_backup
+from quizapp.db.records import LogEntry, to_iso, utcnow
+from quizapp.db.store import Store, write_states
 from quizapp.scheduling.replay import cached_state, replay_all, same_state, store_states
 from quizapp.scheduling.scheduler import Scheduler, StudySettings
-from quizapp.db.store import CardState, LogEntry, Store, to_iso, utcnow, write_states
 
 FUTURE_SLACK = timedelta(minutes=10)
 """Answers dated later than now plus this are reported as coming from a wrong clock."""

@@ -18,10 +18,12 @@ from datetime import datetime
 from pathlib import Path
 
 from quizapp.db.backup import damage, take_backup
-from quizapp.repair.doctor import add_missing_cards, read_log, rebuild_cards
+from quizapp.db.files import BUSY_TIMEOUT_MS, check_file
+from quizapp.db.records import utcnow
+from quizapp.db.store import Store
 from quizapp.errors import StoreError
+from quizapp.repair.doctor import add_missing_cards, read_log, rebuild_cards
 from quizapp.scheduling.scheduler import Scheduler, load_settings
-from quizapp.db.store import BUSY_TIMEOUT_MS, Store, check_file, utcnow
 from quizapp.workspace import DB_NAME
 
 

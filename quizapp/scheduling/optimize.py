@@ -26,9 +26,9 @@ from pathlib import Path
 import fsrs_rs_python
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
+from quizapp.db.store import Store
 from quizapp.errors import QuizappError
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, load_settings
-from quizapp.db.store import Store
 
 MIN_REVIEWS = 400
 """Answers usable for fitting (given a day or more after the card's previous answer) needed before
@@ -119,7 +119,7 @@ def training_items(cards: Sequence[History]) -> list[fsrs_rs_python.FSRSItem]:
     # Every item ends with an answer given a day or more after the one before it, so each has the
     # long-term review fsrs-rs needs and none has to be filtered out.
     Review, Item = fsrs_rs_python.FSRSReview, fsrs_rs_python.FSRSItem
-    items = []
+    items: list[fsrs_rs_python.FSRSItem] = []
     for history in cards:
         reviews = [Review(rating, delta) for rating, delta in history]
         items.extend(Item(reviews[: n + 1]) for n in range(1, len(history)) if history[n][1] > 0)

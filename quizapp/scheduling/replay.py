@@ -14,8 +14,9 @@ from datetime import datetime, timezone
 from itertools import groupby
 from operator import itemgetter
 
+from quizapp.db.records import STATE_COLUMNS, CardState
+from quizapp.db.store import write_states
 from quizapp.scheduling.scheduler import Scheduler
-from quizapp.db.store import STATE_COLUMNS, CardState, write_states
 
 Answers = list[tuple[datetime, int, "datetime | None"]]
 """One card's scheduled answers in replay order, each (time, rating, due after)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import fsrs
 
-from quizapp.db.store import NEW, CardState, LogEntry
+from quizapp.db.records import NEW, CardState, LogEntry
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
@@ -165,7 +165,7 @@ class Scheduler:
 
     def __init__(self, settings: StudySettings | None = None):
         self.settings = settings or StudySettings()
-        kwargs = dict(
+        kwargs: dict[str, Any] = dict(
             desired_retention=self.settings.desired_retention,
             learning_steps=tuple(timedelta(minutes=m) for m in self.settings.learning_steps_min),
             relearning_steps=tuple(timedelta(minutes=m) for m in self.settings.relearning_steps_min),
@@ -212,7 +212,7 @@ class Scheduler:
             return CardState(id=card_id)
         # One py-fsrs card is carried from answer to answer: only the final state is needed.
         review = self.exact.review_card
-        card = _ReplayCard(card_id=_fsrs_id(card_id))
+        card: fsrs.Card = _ReplayCard(card_id=_fsrs_id(card_id))
         last_review = None
         reps = lapses = 0
         due = None

@@ -23,31 +23,37 @@ Definitions used throughout:
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
-
-from quizapp.decks.models import STAGES, DeckSet, Item, card_item_ids
-from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, study_day
-from quizapp.db.store import Store, to_iso, utcnow
-from quizapp.study.study import Study
-from quizapp.study.plan import PlanReport, load_plan, plan_report
-from quizapp.study.tags import STAGE_TAGS, load_tags
+from quizapp.db.records import to_iso, utcnow
+from quizapp.db.store import Store, one_transaction
+from quizapp.decks.models import STAGES, DeckSet, Item
 from quizapp.scheduling.recall import curve_params, ensure_sql_math, recall_sql
-from quizapp.db.store import one_transaction
+from quizapp.scheduling.scheduler import StudySettings, day_start, study_day
 from quizapp.stats.report import (
-    FORECAST_DAYS, HEATMAP_DAYS, LEECH_LAPSES, RETENTION_WEEKS, WEAKEST,
-    Attempt, DayCount, DeckRecall, ForecastDay, Report, Retention, StageCell, StageScore, Today, TopicMastery, WeakCard,
+    FORECAST_DAYS,
+    HEATMAP_DAYS,
+    LEECH_LAPSES,
+    RETENTION_WEEKS,
+    WEAKEST,
+    Attempt,
+    DayCount,
+    DeckRecall,
+    ForecastDay,
+    Report,
+    Retention,
+    StageCell,
+    StageScore,
+    Today,
+    TopicMastery,
+    WeakCard,
 )
-
-
+from quizapp.study.plan import PlanReport, load_plan, plan_report
+from quizapp.study.study import Study
+from quizapp.study.tags import load_tags
 
 
 def day_bounds(days: Sequence[date], rollover_hour: int) -> str:

@@ -21,12 +21,13 @@ from datetime import date, datetime, timedelta
 import fsrs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from quizapp.db.records import NEW, CardState, to_iso, utcnow
+from quizapp.db.store import PLAN_KEY, Store
 from quizapp.decks.models import DeckSet
 from quizapp.errors import QuizappError
-from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, study_day, to_fsrs
 from quizapp.scheduling.recall import curve_params, ensure_sql_math, recall_sql
+from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, study_day, to_fsrs
 from quizapp.study.tags import load_tags
-from quizapp.db.store import NEW, PLAN_KEY, CardState, Store, to_iso, utcnow
 
 MAX_ANSWERS_PER_CARD = 100
 """The simulation stops a card after this many answers (a target near 0.99 makes intervals short)."""
@@ -140,12 +141,12 @@ def plan_report(
     params = {"at": to_iso(plan_moment(plan, settings)), "target": plan.target, **curve_params(scheduler)}
     recall = recall_sql("stability", "last_review", ":at")
     tags = tags or load_tags(store.conn, decks)
-    grouped = f"""
-        SELECT {{key}} AS key, COUNT(*) AS cards, SUM(state != 0) AS studied,
+    grouped = """
+        SELECT {key} AS key, COUNT(*) AS cards, SUM(state != 0) AS studied,
                SUM(recall) / COUNT(*) AS recall_on_day,
                AVG(CASE WHEN state != 0 THEN recall END) AS recall_studied,
                SUM(recall < :target) AS below_target
-        FROM {{source}} GROUP BY {{key}} ORDER BY recall_on_day, cards DESC, key
+        FROM {source} GROUP BY {key} ORDER BY recall_on_day, cards DESC, key
     """
     visible = f"SELECT id, deck_id, state, {recall} AS recall FROM cards WHERE present = 1 AND suspended = 0"
     titles = {d.id: d.title for d in decks.decks}

@@ -9,12 +9,11 @@ from collections.abc import Callable, Mapping
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
-from quizapp.decks.models import DeckCache, DeckSet, Item, card_items, load_decks
+from quizapp.db.records import NEW, REVIEW, CardState, LogEntry, new_id, to_iso, utcnow
+from quizapp.db.store import PLAN_KEY, Store
+from quizapp.decks.models import DeckSet, Item, card_items
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, study_day
-from quizapp.db.store import NEW, PLAN_KEY, REVIEW, CardState, LogEntry, Store, new_id, to_iso, utcnow
-from quizapp.workspace import Workspace, deck_cache_dir
 
 LEARN_AHEAD = timedelta(minutes=20)
 """When nothing else is left, learning cards due within this long are shown early (as Anki does)."""
@@ -88,6 +87,7 @@ class Outcomes:
     def after_at(self, rating: int, now: datetime) -> CardState:
         """The state after ``rating`` given at ``now`` (which ``applies``)."""
         shifted = copy(self.after[rating])
+        assert shifted.due is not None  # every outcome of an answer is due at some time
         shifted.due = shifted.due + (now - self.at)
         shifted.last_review = now
         return shifted
@@ -275,7 +275,8 @@ class Study:
     def _done_today(self, bounds: dict) -> tuple:
         """(new cards introduced, review cards answered, answers, milliseconds, seconds) in the day
         ``bounds`` are of; the cards as sets of ids, so that an answer can tell whether it adds one."""
-        introduced, reviewed = set(), set()
+        introduced: set[str] = set()
+        reviewed: set[str] = set()
         for what, a, b, c in self.store.conn.execute(self._DONE_TODAY, bounds):
             if what == "figures":
                 answers, ms, seconds = a, b, c
@@ -372,7 +373,7 @@ class Study:
         if learning:
             return self.items[learning]
         new_left, reviews_left = self.limits_left(params)
-        order, order_params = "due", {}
+        order, order_params = "due", dict[str, object]()
         if self.store.scalar("SELECT 1 FROM settings WHERE key = ?", [PLAN_KEY]):
             from quizapp.study.plan import review_order  # its figures are needed only once a plan is set
 
@@ -402,7 +403,7 @@ class Study:
             pick = new if self.summary.count % every == every - 1 else review
             return self.items[pick]
         if review or new:
-            return self.items[review or new]
+            return self.items[review or new or ""]
         ahead = self._first("state IN (1, 3) AND due <= :ahead", "due", params, deck_id)
         return self.items[ahead] if ahead else None
 
@@ -489,7 +490,7 @@ class Study:
 
         The outcomes are kept, so that answering the card uses exactly them (see ``Outcomes``)."""
         self.shown = outcomes = self._outcomes(item_id, self.store.state_values(item_id), self.now())
-        return {rating: state.due - outcomes.at for rating, state in outcomes.after.items()}
+        return {rating: state.due - outcomes.at for rating, state in outcomes.after.items() if state.due is not None}
 
     def _outcomes(self, item_id: str, stored: tuple | None, now: datetime) -> Outcomes:
         if stored is None:
@@ -642,6 +643,8 @@ class Study:
 
     def _remember_flags(self, item_id: str) -> None:
         row = self.store.card_row(item_id)
+        if row is None:
+            return
         self.undo_stack.append(("flags", item_id, row["suspended"], row["buried_until"]))
 
     def bury(self, item_id: str) -> None:

@@ -53,7 +53,8 @@ def tag_groups(decks: DeckSet) -> TagGroups:
                 topics = sorted({t for t in key if t not in STAGE_TAGS})
                 stages = sorted({STAGE_TAGS[t] for t in key if t in STAGE_TAGS})
                 grp = groups[key] = len(groups) if topics or stages else None
-                rows += [(grp, "topic", t) for t in topics] + [(grp, "stage", s) for s in stages]
+                if grp is not None:
+                    rows += [(grp, "topic", t) for t in topics] + [(grp, "stage", s) for s in stages]
             grp = groups[key]
             if grp is not None:
                 for item_id in card_item_ids(card):

@@ -11,10 +11,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from quizapp.db.backup import PERIODIC_SECONDS
+from quizapp.db.records import utcnow
 from quizapp.errors import QuizappError
-from quizapp.db.store import utcnow
 from quizapp.session import Opened
-
 
 START_BACKUP_DELAY = 3.0
 """Seconds after start before the first backup."""
@@ -69,6 +68,8 @@ class QuizApp(App[int]):
         """Back up the progress database with SQLite's backup API, on its own connection, off the UI thread."""
         from quizapp.db.backup import take_backup
 
+        if self.opened.store.path is None:
+            return
         try:
             take_backup(self.opened.store.path, "periodic", backups_dir=self.opened.workspace.backups_dir)
         except QuizappError as exc:

@@ -32,12 +32,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from quizapp.db.records import LEARNING, NEW, RELEARNING, REVIEW, from_iso
+from quizapp.db.store import Store
 from quizapp.decks.models import CLOZE_RE, Deck, card_items, validate_card
 from quizapp.interop import InteropError
 from quizapp.interop.html import html_to_text, text_to_html
 from quizapp.interop.ids import card_id_for_guid, guid_for_card, slug
 from quizapp.scheduling.scheduler import day_start, study_day
-from quizapp.db.store import LEARNING, NEW, RELEARNING, REVIEW, Store, from_iso
 
 MAX_UNPACKED_BYTES = 2 * 1024**3
 """A package whose collection unpacks to more than this is refused (a zip bomb, or not a deck)."""
@@ -218,10 +219,11 @@ def export_apkg(
     models = _models()
     ScheduledCard = _card_class()
     rows = _progress_rows(store, decks) if store is not None else {}
-    due_days = [study_day(from_iso(r["due"]), rollover_hour) for r in rows.values() if r["due"] and r["state"] != NEW]
+    due_days = [study_day(_time(r["due"]), rollover_hour) for r in rows.values() if r["due"] and r["state"] != NEW]
     first_day = min([today, *due_days]) - timedelta(days=1)
     report = ExportReport(path)
-    anki_decks, all_cards = [], []
+    anki_decks: list[Any] = []
+    all_cards: list[Any] = []
     names: set[str] = set()
     for position, deck in enumerate(decks):
         name = f"quizapp::{deck.title}"
@@ -236,7 +238,7 @@ def export_apkg(
             )
             note.cards = [
                 ScheduledCard(ord, item_id, _schedule(rows.get(item_id), len(all_cards) + i, first_day, rollover_hour,
-                                                      report.progress if store is not None else None))
+                                                      report.progress))
                 for i, (ord, item_id) in enumerate(_ords(card))
             ]
             all_cards.extend(note.cards)
@@ -266,10 +268,17 @@ def _progress_rows(store: Store, decks: list[Deck]) -> dict[str, dict]:
     return {r["id"]: r for r in store.query("SELECT * FROM cards") if r["id"] in wanted}
 
 
-def _schedule(row: dict | None, position: int, first_day: date, rollover_hour: int, counts: Counter | None) -> _Schedule:
+def _time(text: str) -> datetime:
+    """A time the database holds (never empty where it is read here)."""
+    moment = from_iso(text)
+    if moment is None:
+        raise ValueError("an empty time")
+    return moment
+
+
+def _schedule(row: dict | None, position: int, first_day: date, rollover_hour: int, counts: Counter) -> _Schedule:
     if row is None:
-        if counts is not None:
-            counts["new"] += 1
+        counts["new"] += 1
         return _Schedule(due=position)
     suspended = bool(row["suspended"])
     counts["suspended"] += int(suspended)
@@ -278,7 +287,7 @@ def _schedule(row: dict | None, position: int, first_day: date, rollover_hour: i
         counts["learning" if state == LEARNING else "new"] += 1
         return _Schedule(due=row["new_position"], queue=-1 if suspended else 0)
     counts["review" if state == REVIEW else "relearning"] += 1
-    due_day = study_day(from_iso(row["due"]), rollover_hour)
+    due_day = study_day(_time(row["due"]), rollover_hour)
     last = from_iso(row["last_review"])
     interval = (due_day - study_day(last, rollover_hour)).days if last and state == REVIEW else 1
     memory = {"s": round(row["stability"], 4), "d": round(row["difficulty"], 4)} if row["stability"] else {}
@@ -302,12 +311,14 @@ def _revlog(store: Store, cards: list) -> list[tuple]:
         "SELECT card_id, rating, reviewed_at, duration_ms, state_before, due_after FROM review_log "
         "WHERE scheduled = 1 ORDER BY card_id, reviewed_at, id"
     )
-    rows, used_ids, last_ivl = [], set(), {}
+    rows: list[tuple] = []
+    used_ids: set[int] = set()
+    last_ivl: dict[str, int] = {}
     for entry in entries:
         card = by_item.get(entry["card_id"])
         if card is None:
             continue
-        at = from_iso(entry["reviewed_at"])
+        at = _time(entry["reviewed_at"])
         due_after = from_iso(entry["due_after"])
         seconds = int((due_after - at).total_seconds()) if due_after else 0
         ivl = seconds // 86400 if seconds >= 86400 else -seconds
@@ -591,7 +602,7 @@ def _note_card(note: AnkiNote, source: str) -> tuple[Any, int, bool]:
         extra, media_extra = _text(note, extra_at) if extra_at >= 0 else ("", 0)
         if not CLOZE_RE.search(text):
             raise _LeftOut("its text has no cloze deletion {{c1::...}} left once HTML is removed")
-        raw = {"id": card_id, "kind": "cloze", "text": text, "extra": extra, "tags": tags, "source": [source]}
+        raw: dict[str, Any] = {"id": card_id, "kind": "cloze", "text": text, "extra": extra, "tags": tags, "source": [source]}
         return _validated(raw), media + media_extra, False
     basic = [n.lower() for n in note.field_names[:2]] == ["front", "back"]
     front, media_front = _text(note, 0)

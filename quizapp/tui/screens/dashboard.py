@@ -15,19 +15,31 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.lazy import Lazy
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    ProgressBar,
+    Sparkline,
+    Static,
+    TabbedContent,
+    TabPane,
+)
 from textual.worker import get_current_worker
 
 from quizapp.decks.models import STAGES
 from quizapp.errors import QuizappError
 from quizapp.scheduling.optimize import Fit, fit_log, save_fit
-from quizapp.study.plan import PlanReport, clear_plan, load_plan, parse_plan, save_plan
 from quizapp.scheduling.scheduler import load_settings
-from quizapp.stats.report import Report
 from quizapp.stats.queries import Stats, reading
+from quizapp.stats.report import Report
+from quizapp.study.plan import PlanReport, clear_plan, load_plan, parse_plan, save_plan
 from quizapp.study.study import Focus
 from quizapp.text import printable
+from quizapp.tui.screens.base import AppModal, AppScreen
 from quizapp.tui.widgets.charts import HEAT_STYLES, Chart, Heatmap, show_bars, show_lines
 
 TABS = ("overview", "decks", "topics", "weakest", "interviews", "plan")
@@ -65,7 +77,7 @@ def fill(table: DataTable, columns: Iterable[str], rows: Iterable[tuple]) -> Non
         table.add_row(*row)
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(AppScreen[None]):
     """Progress at a glance; w reviews the weakest cards, p sets the interview date, o fits FSRS."""
 
     DEFAULT_CSS = """
@@ -180,14 +192,14 @@ class DashboardScreen(Screen):
         started = time.perf_counter()
         worker = get_current_worker()
         try:
-            with reading(self.app.opened.store) as store:
-                stats = Stats(store, self.app.opened.decks, clock=self.app.study.clock)
+            with reading(self.quiz_app.opened.store) as store:
+                stats = Stats(store, self.quiz_app.opened.decks, clock=self.quiz_app.study.clock)
                 report = stats.report(with_plan=False)
                 self.plan_pending = load_plan(store) is not None
                 if worker.is_cancelled:
                     return
                 drawn = threading.Event()
-                self.app.call_from_thread(self.show_report, report, drawn)
+                self.quiz_app.call_from_thread(self.show_report, report, drawn)
                 # The plan's simulation is pure Python: started while the screen draws the other
                 # figures, it would slow that drawing down several times over (both need the
                 # interpreter lock), so it waits until they are on screen.
@@ -195,11 +207,11 @@ class DashboardScreen(Screen):
                 plan = stats.plan() if self.plan_pending else None
         except Exception as exc:  # noqa: BLE001 - a failure is shown on screen, never a crash
             if not worker.is_cancelled:
-                self.app.call_from_thread(self.failed, exc)
+                self.quiz_app.call_from_thread(self.failed, exc)
             return
         if not worker.is_cancelled:
             self.load_seconds = time.perf_counter() - started
-            self.app.call_from_thread(self.show_plan_report, plan)
+            self.quiz_app.call_from_thread(self.show_plan_report, plan)
 
     def failed(self, exc: Exception) -> None:
         if not self.is_attached:
@@ -419,7 +431,8 @@ class DashboardScreen(Screen):
         columns = ["Cards", "Studied", "On the day", "Of studied", "Below target"]
         if plan is None and self.plan_pending:
             head.append("Working out your interview plan…")
-            groups_decks, groups_topics = [], []
+            groups_decks: list = []
+            groups_topics: list = []
         elif plan is None:
             head.append("No interview date set. Press p to set one.")
             groups_decks, groups_topics = [], []
@@ -450,8 +463,8 @@ class DashboardScreen(Screen):
             return
         from quizapp.tui.screens.review import ReviewScreen
 
-        focus = Focus(tuple(w.id for w in self.report.weakest), self.app.study.now())
-        self.app.push_screen(ReviewScreen(focus=focus))
+        focus = Focus(tuple(w.id for w in self.report.weakest), self.quiz_app.study.now())
+        self.quiz_app.push_screen(ReviewScreen(focus=focus))
 
     def action_set_plan(self) -> None:
         def done(changed: bool | None) -> None:
@@ -459,7 +472,7 @@ class DashboardScreen(Screen):
                 self.loaded = False
                 self.load()
 
-        self.app.push_screen(PlanScreen(), done)
+        self.quiz_app.push_screen(PlanScreen(), done)
 
     def action_optimize(self) -> None:
         def done(saved: bool | None) -> None:
@@ -467,10 +480,10 @@ class DashboardScreen(Screen):
                 self.loaded = False
                 self.load()
 
-        self.app.push_screen(OptimizeScreen(), done)
+        self.quiz_app.push_screen(OptimizeScreen(), done)
 
     def action_leave(self) -> None:
-        self.app.pop_screen()
+        self.quiz_app.pop_screen()
 
     def screen_commands(self):
         yield SystemCommand("Review the weakest cards", "Study the dashboard's weakest cards now, due or not",
@@ -495,7 +508,7 @@ DIALOG_CSS = """
 """
 
 
-class PlanScreen(ModalScreen[bool]):
+class PlanScreen(AppModal[bool]):
     """Set or clear the interview date; returns True when the plan changed."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="PlanScreen")
@@ -503,7 +516,7 @@ class PlanScreen(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="plan.cancel")]
 
     def compose(self) -> ComposeResult:
-        store = self.app.opened.store
+        store = self.quiz_app.opened.store
         plan = load_plan(store)
         settings = load_settings(store)
         with Vertical(id="plan-dialog", classes="dialog"):
@@ -530,13 +543,13 @@ class PlanScreen(ModalScreen[bool]):
         if event.button.id == "plan-save":
             self.save()
         elif event.button.id == "plan-clear":
-            clear_plan(self.app.opened.store)
+            clear_plan(self.quiz_app.opened.store)
             self.dismiss(True)
         else:
             self.dismiss(False)
 
     def save(self) -> None:
-        store = self.app.opened.store
+        store = self.quiz_app.opened.store
         settings = load_settings(store)
         target_text = self.query_one("#plan-target", Input).value.strip()
         try:
@@ -544,7 +557,7 @@ class PlanScreen(ModalScreen[bool]):
                 target = float(target_text) if target_text else None
             except ValueError:
                 raise QuizappError(f"the target must be a number such as 0.9 (got {target_text!r})") from None
-            plan = parse_plan(self.query_one("#plan-date", Input).value, target, self.app.study.today(), settings)
+            plan = parse_plan(self.query_one("#plan-date", Input).value, target, self.quiz_app.study.today(), settings)
             save_plan(store, plan)
         except QuizappError as exc:
             self.query_one("#plan-error", Static).update(Text(printable(str(exc)), style="bold red"))
@@ -555,7 +568,7 @@ class PlanScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class OptimizeScreen(ModalScreen[bool]):
+class OptimizeScreen(AppModal[bool]):
     """Fit FSRS to the review log in a worker (the fit itself in a child process), with progress;
     returns True when new parameters were saved."""
 
@@ -597,21 +610,21 @@ class OptimizeScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="optimize", exit_on_error=False)
     def run_fit(self) -> None:
         worker = get_current_worker()
-        store = self.app.opened.store
+        store = self.quiz_app.opened.store
         try:
             with reading(store) as reader:
                 settings = load_settings(reader)
-                fit = fit_log(reader, settings, progress=lambda m: self.app.call_from_thread(self.status, m))
+                fit = fit_log(reader, settings, progress=lambda m: self.quiz_app.call_from_thread(self.status, m))
         except QuizappError as exc:
             fit, problem = None, str(exc)
         else:
             problem = ""
         # Closing the dialog while it works means: leave the parameters as they are.
         if not worker.is_cancelled:
-            self.app.call_from_thread(self.finished, fit, problem)
+            self.quiz_app.call_from_thread(self.finished, fit, problem)
 
     def finished(self, fit: Fit | None, problem: str) -> None:
-        if self.app.screen is not self:
+        if self.quiz_app.screen is not self:
             return
         self.query_one(ProgressBar).display = False
         result = self.query_one("#optimize-result", Static)
@@ -620,12 +633,12 @@ class OptimizeScreen(ModalScreen[bool]):
             result.update(Text(printable(problem)))
             return
         try:
-            fit, settings = save_fit(self.app.opened.store, fit)
+            fit, settings = save_fit(self.quiz_app.opened.store, fit)
         except QuizappError as exc:
             result.update(Text(printable(str(exc)), style="bold red"))
             return
         if fit.saved:
-            self.app.study.use_settings(settings)
+            self.quiz_app.study.use_settings(settings)
             self.saved = True
         text = Text()
         text.append(f"{fit.usable:,} reviews of {fit.cards:,} cards; lower is better.\n\n")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from quizapp.text import printable
+from quizapp.tui.screens.base import AppScreen
 
 
-class HomeScreen(Screen):
+class HomeScreen(AppScreen[None]):
     """Decks and counts; enter studies the highlighted deck, r studies everything due."""
 
     BINDINGS = [
@@ -26,12 +26,12 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="totals")
-        problems = self.app.opened.decks.problems
+        problems = self.quiz_app.opened.decks.problems
         if problems:
             text = Text(f"{len(problems)} problem(s) in deck files; the other decks loaded:\n", style="bold")
             text.append("\n".join(printable(p) for p in problems[:20]))
             yield Static(text, id="problems")
-        table = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str | Text] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(Text("enter: study the highlighted deck · r: study everything due · z: quiz · i: mock interview · "
                           "ctrl+p: all commands"), id="hint")
@@ -49,7 +49,7 @@ class HomeScreen(Screen):
         self.refresh_counts()
 
     def refresh_counts(self) -> None:
-        study = self.app.study
+        study = self.quiz_app.study
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
@@ -69,7 +69,7 @@ class HomeScreen(Screen):
             table.move_cursor(row=min(keep, len(counts) - 1))
         new, learning, due = study.remaining()
         done = study.done_today()
-        orphans = len(self.app.opened.store.orphans())
+        orphans = len(self.quiz_app.opened.store.orphans())
         line = Text()
         line.append("Today: ", style="bold")
         line.append(f"{due} to review", style="green")
@@ -88,8 +88,8 @@ class HomeScreen(Screen):
         if not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        self.app.action_review(key)
+        self.quiz_app.action_review(key)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.app.action_review(event.row_key.value)
+        self.quiz_app.action_review(event.row_key.value)

@@ -9,12 +9,12 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from quizapp.errors import StoreError
 from quizapp.modes.quiz import DEFAULT_QUESTIONS, QuizResult, QuizRound, build_round
 from quizapp.text import printable
+from quizapp.tui.screens.base import AppScreen
 from quizapp.tui.screens.review import MAX_ANSWER_MS
 
 PICK = Binding.Group("Pick")
@@ -26,7 +26,7 @@ def literal_text(text: str, style: str = "") -> Text:
     return Text(printable(text), style=style)
 
 
-class QuizScreen(Screen):
+class QuizScreen(AppScreen[None]):
     """One question at a time: number keys pick a choice, orderings are answered by moving items;
     every answer is scored and logged at once, with the right answer shown straight after."""
 
@@ -68,14 +68,14 @@ class QuizScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        study = self.app.study
+        study = self.quiz_app.study
         questions = build_round(study.decks, self.count, self.deck_ids, self.tags)
         self.round = QuizRound(study, questions)
         parts = [*(self.deck_ids or []), *(f"#{t}" for t in self.tags or [])]
         self.sub_title = "Quiz: " + (", ".join(parts) if parts else "all decks")
         if not questions:
-            self.app.pop_screen()
-            self.app.notify("These decks have no quiz questions (choice, ordering or dated cards).", severity="warning")
+            self.quiz_app.pop_screen()
+            self.quiz_app.notify("These decks have no quiz questions (choice, ordering or dated cards).", severity="warning")
             return
         self.show_question()
 
@@ -101,8 +101,14 @@ class QuizScreen(Screen):
         self.update_status()
         self.query_one("#quiz-scroll").scroll_home(animate=False)
 
+    @property
+    def current_round(self) -> QuizRound:
+        """The round, made when the screen mounts."""
+        assert self.round is not None
+        return self.round
+
     def update_status(self) -> None:
-        r = self.round
+        r = self.current_round
         number = min(len(r.results) + (0 if self.answered else 1), len(r.questions))
         status = Text()
         status.append(f"Question {number} of {len(r.questions)}", style="bold")
@@ -113,7 +119,7 @@ class QuizScreen(Screen):
         q = self.question if result is None else result.question
         body = Text()
         if q.is_ordering:
-            shown = self.order if result is None else list(result.response)
+            shown = self.order if result is None or not isinstance(result.response, tuple) else list(result.response)
             for i, item in enumerate(shown):
                 here = result is None and i == self.cursor
                 style = "reverse" if here else ""
@@ -186,7 +192,7 @@ class QuizScreen(Screen):
     def _answer(self, response) -> None:
         spent = min(MAX_ANSWER_MS, int((time.monotonic() - self.shown_at) * 1000))
         try:
-            result = self.round.answer(response, spent)
+            result = self.current_round.answer(response, spent)
         except StoreError as exc:
             # Nothing was logged; the question stays, so answering again retries.
             self.notify(str(exc), title="Answer not saved", severity="error", timeout=10, markup=False)
@@ -226,10 +232,10 @@ class QuizScreen(Screen):
         if self.round and self.round.results:
             self.finish()
         else:
-            self.app.pop_screen()
+            self.quiz_app.pop_screen()
 
     def finish(self) -> None:
-        self.app.switch_screen(QuizSummaryScreen(self.round, self.deck_ids, self.tags, self.count))
+        self.quiz_app.switch_screen(QuizSummaryScreen(self.current_round, self.deck_ids, self.tags, self.count))
 
     def screen_commands(self):
         if self.answered:
@@ -243,7 +249,7 @@ def _points(points: float) -> str:
     return f"{points:g}" if points == int(points) else f"{points:.1f}"
 
 
-class QuizSummaryScreen(Screen):
+class QuizSummaryScreen(AppScreen[None]):
     """The end of a round: the score and every miss with its right answer."""
 
     BINDINGS = [
@@ -287,7 +293,7 @@ class QuizSummaryScreen(Screen):
             text.append(printable(q.prompt.replace("\n\n", " ")), style="bold")
             if q.is_ordering:
                 text.append(f"  ({result.score:.0%} of pairs in order)", style="yellow")
-            yours = " → ".join(result.response) if q.is_ordering else q.response_text(result.response)
+            yours = " → ".join(result.response) if isinstance(result.response, tuple) else q.response_text(result.response)
             right = " → ".join(q.items) if q.is_ordering else q.right_answer()
             text.append("\n  your answer:  ", style="dim")
             text.append(printable(yours), style="red")
@@ -297,8 +303,8 @@ class QuizSummaryScreen(Screen):
         return text
 
     def action_done(self) -> None:
-        self.app.pop_screen()
+        self.quiz_app.pop_screen()
 
     def action_again(self) -> None:
         deck_ids, tags, count = self.choice
-        self.app.switch_screen(QuizScreen(deck_ids, tags, count))
+        self.quiz_app.switch_screen(QuizScreen(deck_ids, tags, count))

@@ -9,7 +9,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Rule, Static
 
 from quizapp.decks.models import Item
@@ -17,6 +16,7 @@ from quizapp.errors import StoreError
 from quizapp.scheduling.scheduler import RATINGS, format_interval
 from quizapp.study.study import Focus
 from quizapp.text import printable
+from quizapp.tui.screens.base import AppScreen
 
 MAX_ANSWER_MS = 60_000
 """Time counted for one answer at most, so a card left on screen does not count as an hour of study."""
@@ -31,7 +31,7 @@ def spans_text(spans: list[tuple[str, str]]) -> Text:
     return text
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(AppScreen[None]):
     """One card at a time from today's queue; ends on a summary when nothing is left."""
 
     BINDINGS = [
@@ -57,7 +57,7 @@ class ReviewScreen(Screen):
         super().__init__()
         self.deck = deck
         """Only this deck's cards, or every deck's."""
-        self.focus = focus
+        self.study_focus = focus
         """Only these cards, due or not (the dashboard's weakest cards), instead of today's queue."""
         self.item: Item | None = None
         self.shown_at = 0.0
@@ -78,20 +78,21 @@ class ReviewScreen(Screen):
     def on_mount(self) -> None:
         for button in self.query(Button):
             button.can_focus = False
-        if self.focus is not None:
+        if self.study_focus is not None:
             self.sub_title = "Weakest cards"
         else:
-            self.sub_title = self.app.opened.decks.deck(self.deck).title if self.deck else "All decks"
+            deck = self.quiz_app.opened.decks.deck(self.deck) if self.deck else None
+            self.sub_title = deck.title if deck else "All decks"
         self.show_next()
 
     # ------------------------------------------------------------ showing
 
     def show_next(self) -> None:
-        item = self.app.study.next_item(self.deck, focus=self.focus)
+        item = self.quiz_app.study.next_item(self.deck, focus=self.study_focus)
         if item is None:
             from quizapp.tui.screens.summary import SummaryScreen
 
-            self.app.switch_screen(SummaryScreen(self.app.study.summary))
+            self.quiz_app.switch_screen(SummaryScreen(self.quiz_app.study.summary))
             return
         self.show(item)
 
@@ -105,17 +106,17 @@ class ReviewScreen(Screen):
 
     def update_status(self) -> None:
         status = Text()
-        if self.focus is not None:
-            status.append(f"Weakest cards: {self.app.study.focus_remaining(self.focus)} left", style="bold")
+        if self.study_focus is not None:
+            status.append(f"Weakest cards: {self.quiz_app.study.focus_remaining(self.study_focus)} left", style="bold")
         else:
-            new, learning, due = self.app.study.remaining(self.deck)
+            new, learning, due = self.quiz_app.study.remaining(self.deck)
             status.append(f"New {new}", style="bold blue")
             status.append("  ·  ")
             status.append(f"Learning {learning}", style="bold red")
             status.append("  ·  ")
             status.append(f"Review {due}", style="bold green")
         if self.item is not None:
-            deck = self.app.opened.decks.deck(self.item.deck_id)
+            deck = self.quiz_app.opened.decks.deck(self.item.deck_id)
             status.append(f"     {printable(deck.title if deck else self.item.deck_id)}", style="dim")
             status.append(f"  ·  {printable(', '.join(self.item.card.tags))}", style="dim italic")
         self.query_one("#review-status", Static).update(status)
@@ -127,7 +128,7 @@ class ReviewScreen(Screen):
         for rating in RATINGS:
             self.query_one(f"#rate-{rating}").display = revealed
         if revealed and self.item is not None:
-            preview = self.app.study.preview(self.item.id)
+            preview = self.quiz_app.study.preview(self.item.id)
             for rating, name in RATINGS.items():
                 button = self.query_one(f"#rate-{rating}", Button)
                 button.label = Text(f"{name}  {format_interval(preview[rating])}  [{rating}]")
@@ -150,7 +151,7 @@ class ReviewScreen(Screen):
             return
         spent = min(MAX_ANSWER_MS, int((time.monotonic() - self.shown_at) * 1000))
         try:
-            self.app.study.answer(self.item.id, rating, spent)
+            self.quiz_app.study.answer(self.item.id, rating, spent)
         except StoreError as exc:
             # The answer stays on screen; pressing the key again retries.
             self.notify(str(exc), title="Answer not saved", severity="error", timeout=10)
@@ -165,14 +166,14 @@ class ReviewScreen(Screen):
 
     def action_undo(self) -> None:
         try:
-            card_id = self.app.study.undo()
+            card_id = self.quiz_app.study.undo()
         except StoreError as exc:
             self.notify(str(exc), title="Undo failed", severity="error", timeout=10)
             return
         if card_id is None:
             self.notify("Nothing to undo")
             return
-        item = self.app.study.items.get(card_id)
+        item = self.quiz_app.study.items.get(card_id)
         self.notify(f"Undone: {printable(card_id)}", markup=False)
         if item is not None:
             self.show(item)
@@ -180,19 +181,19 @@ class ReviewScreen(Screen):
     def action_bury(self) -> None:
         if self.item is None:
             return
-        self.app.study.bury(self.item.id)
+        self.quiz_app.study.bury(self.item.id)
         self.notify("Buried until tomorrow (ctrl+z to undo)")
         self.show_next()
 
     def action_suspend(self) -> None:
         if self.item is None:
             return
-        self.app.study.suspend(self.item.id)
+        self.quiz_app.study.suspend(self.item.id)
         self.notify("Suspended: it will not come up until unsuspended (ctrl+z to undo)")
         self.show_next()
 
     def action_leave(self) -> None:
-        self.app.pop_screen()
+        self.quiz_app.pop_screen()
 
     def screen_commands(self):
         yield SystemCommand("Undo last answer", "Take back the last answer, bury or suspend", self.action_undo)

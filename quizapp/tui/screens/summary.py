@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from quizapp.scheduling.scheduler import RATINGS
 from quizapp.study.study import SessionSummary
+from quizapp.tui.screens.base import AppScreen
 
 
 def summary_text(summary: SessionSummary) -> Text:
@@ -28,7 +28,7 @@ def summary_text(summary: SessionSummary) -> Text:
     return text
 
 
-class SummaryScreen(Screen):
+class SummaryScreen(AppScreen[None]):
     """Shown when the queue is empty."""
 
     BINDINGS = [
@@ -46,4 +46,4 @@ class SummaryScreen(Screen):
         yield Footer()
 
     def action_done(self) -> None:
-        self.app.pop_screen()
+        self.quiz_app.pop_screen()
