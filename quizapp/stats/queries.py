@@ -43,7 +43,7 @@ from quizapp.study.tags import STAGE_TAGS, load_tags
 from quizapp.scheduling.recall import curve_params, ensure_sql_math, recall_sql
 from quizapp.db.store import one_transaction
 from quizapp.stats.report import (
-    FORECAST_DAYS, HEATMAP_DAYS, LEECH_LAPSES, RETENTION_WEEKS, WEAKEST,
+    FORECAST_DAYS, HEATMAP_DAYS, LEECH_LAPSES, LeechCard, RETENTION_WEEKS, WEAKEST,
     Attempt, DayCount, DeckRecall, ForecastDay, Report, Retention, StageCell, StageScore, Today, TopicMastery, WeakCard,
 )
 
@@ -454,6 +454,18 @@ class Stats:
         ]
         return out[:limit]
 
+    def leeches(self) -> list[LeechCard]:
+        """Cards tagged leech, most lapses first."""
+        from quizapp.study.leech import leeches
+
+        items = self.study.items
+        return [
+            LeechCard(id=r["id"], deck_id=r["deck_id"], title=item_title(items[r["id"]]), lapses=r["lapses"],
+                      suspended=bool(r["suspended"]))
+            for r in leeches(self.store)
+            if r["id"] in items
+        ]
+
     # ------------------------------------------------------------ mock interviews
 
     def interviews(self) -> tuple[list[Attempt], list[StageScore]]:
@@ -511,6 +523,7 @@ class Stats:
                 topics=self.topic_mastery(),
                 stage_map=self.stage_map(),
                 weakest=self.weakest(),
+                leeches=self.leeches(),
                 interviews=attempts,
                 interview_stages=stages,
                 plan=self.plan() if with_plan else None,

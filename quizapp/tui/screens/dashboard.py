@@ -252,7 +252,7 @@ class DashboardScreen(Screen):
         rows = [
             ("Due", f"{t.due} reviews · {t.learning} learning"),
             ("New", f"{t.new} left today"),
-            ("Answered", f"{t.answers} ({t.reviewed} reviews, {t.new_studied} new)"),
+            ("Answered", t.answered_text()),
             ("Time", f"{t.seconds // 60} min {t.seconds % 60:02d} s"),
             ("Streak", f"{t.streak} day{'s' if t.streak != 1 else ''} · longest {t.longest_streak}"),
         ]
@@ -376,6 +376,13 @@ class DashboardScreen(Screen):
             head.append("Press w to review them now, due or not.", style="bold")
         else:
             head.append("No weak cards yet: cards appear here once you have studied them.")
+        if report.leeches:
+            suspended = sum(1 for c in report.leeches if c.suspended)
+            head.append(f"\n{len(report.leeches)} leech{'es' if len(report.leeches) != 1 else ''}", style="bold red")
+            head.append(f" ({suspended} suspended; `quizapp unsuspend ID` brings one back): ")
+            head.append(", ".join(printable(f"{c.id} ({c.lapses} lapses)") for c in report.leeches[:8]))
+            if len(report.leeches) > 8:
+                head.append(" …")
         self.query_one("#weak-head", Static).update(head)
         fill(
             self.query_one("#weak-table", DataTable),

@@ -15,7 +15,7 @@ from textual.widgets import Button, Footer, Header, Rule, Static
 from quizapp.decks.models import Item
 from quizapp.errors import StoreError
 from quizapp.scheduling.scheduler import RATINGS, format_interval
-from quizapp.study.study import Focus
+from quizapp.study.study import Focus, SessionSummary, StaleCardError
 from quizapp.text import printable
 
 MAX_ANSWER_MS = 60_000
@@ -53,8 +53,11 @@ class ReviewScreen(Screen):
     revealed: reactive[bool] = reactive(False, bindings=True)
     """Whether the answer side is showing."""
 
-    def __init__(self, deck: str | None = None, focus: Focus | None = None):
+    def __init__(self, deck: str | None = None, focus: Focus | None = None, resume: Item | None = None):
         super().__init__()
+        self.resume = resume
+        """The card to show first, continuing the session (undo from its summary); otherwise a new
+        session starts, with a summary of its own."""
         self.deck = deck
         """Only this deck's cards, or every deck's."""
         self.focus = focus
@@ -79,10 +82,17 @@ class ReviewScreen(Screen):
         for button in self.query(Button):
             button.can_focus = False
         if self.focus is not None:
-            self.sub_title = "Weakest cards"
+            self.sub_title = self.focus_title() + (" (schedules unchanged)" if self.focus.mode == "cram" else "")
         else:
             self.sub_title = self.app.opened.decks.deck(self.deck).title if self.deck else "All decks"
+        if self.resume is not None:
+            self.show(self.resume)
+            return
+        self.app.study.summary = SessionSummary()
         self.show_next()
+
+    def focus_title(self) -> str:
+        return (self.focus.title if self.focus is not None else "") or "Weakest cards"
 
     # ------------------------------------------------------------ showing
 
@@ -91,7 +101,7 @@ class ReviewScreen(Screen):
         if item is None:
             from quizapp.tui.screens.summary import SummaryScreen
 
-            self.app.switch_screen(SummaryScreen(self.app.study.summary))
+            self.app.switch_screen(SummaryScreen(self.app.study.summary, self.deck, self.focus))
             return
         self.show(item)
 
@@ -106,7 +116,7 @@ class ReviewScreen(Screen):
     def update_status(self) -> None:
         status = Text()
         if self.focus is not None:
-            status.append(f"Weakest cards: {self.app.study.focus_remaining(self.focus)} left", style="bold")
+            status.append(f"{self.focus_title()}: {self.app.study.focus_remaining(self.focus)} left", style="bold")
         else:
             new, learning, due = self.app.study.remaining(self.deck)
             status.append(f"New {new}", style="bold blue")
@@ -149,8 +159,13 @@ class ReviewScreen(Screen):
         if self.item is None or not self.revealed:
             return
         spent = min(MAX_ANSWER_MS, int((time.monotonic() - self.shown_at) * 1000))
+        cram = self.focus is not None and self.focus.mode == "cram"
         try:
-            self.app.study.answer(self.item.id, rating, spent)
+            self.app.study.answer(self.item.id, rating, spent, mode="cram" if cram else "review", scheduled=not cram)
+        except StaleCardError as exc:
+            self.notify(str(exc), title="Answered elsewhere", severity="warning", timeout=10, markup=False)
+            self.show(self.item)
+            return
         except StoreError as exc:
             # The answer stays on screen; pressing the key again retries.
             self.notify(str(exc), title="Answer not saved", severity="error", timeout=10)

@@ -8,8 +8,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from quizapp.errors import StoreError
 from quizapp.scheduling.scheduler import RATINGS
-from quizapp.study.study import SessionSummary
+from quizapp.study.study import Focus, SessionSummary
+from quizapp.text import printable
 
 
 def summary_text(summary: SessionSummary) -> Text:
@@ -34,11 +36,15 @@ class SummaryScreen(Screen):
     BINDINGS = [
         Binding("enter", "done", "Home", id="summary.home"),
         Binding("escape", "done", "Home", show=False, id="summary.escape"),
+        Binding("ctrl+z", "undo", "Undo last answer", id="summary.undo"),
     ]
 
-    def __init__(self, summary: SessionSummary):
+    def __init__(self, summary: SessionSummary, deck: str | None = None, focus: Focus | None = None):
         super().__init__()
         self.summary = summary
+        self.deck = deck
+        """The deck (or cards) of the session, which undo goes back to."""
+        self.focus = focus
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,3 +53,19 @@ class SummaryScreen(Screen):
 
     def action_done(self) -> None:
         self.app.pop_screen()
+
+    def action_undo(self) -> None:
+        """Take back the session's last answer and show that card again, as on the review screen."""
+        from quizapp.tui.screens.review import ReviewScreen
+
+        try:
+            card_id = self.app.study.undo()
+        except StoreError as exc:
+            self.notify(str(exc), title="Undo failed", severity="error", timeout=10, markup=False)
+            return
+        item = self.app.study.items.get(card_id) if card_id else None
+        if item is None:
+            self.notify("Nothing to undo")
+            return
+        self.notify(f"Undone: {printable(card_id)}", markup=False)
+        self.app.switch_screen(ReviewScreen(self.deck, self.focus, resume=item))
