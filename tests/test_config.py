@@ -112,3 +112,23 @@ async def test_settings_screen_changes_a_setting_and_refuses_a_bad_value(opened,
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "HomeScreen"
+
+
+async def test_a_on_the_dashboard_applies_the_plans_new_cards_a_day(opened, clock):
+    from datetime import timedelta
+
+    from quizapp.study.plan import parse_plan, save_plan
+    from tests.test_tui_dashboard import open_dashboard
+
+    settings = load_settings(opened.store)
+    day = clock.now.date() + timedelta(days=2)
+    save_plan(opened.store, parse_plan(day.isoformat(), None, clock.now.date(), settings))
+    app = QuizApp(opened, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        suggested = screen.report.plan.new_per_day
+        assert suggested not in (0, 20)
+        await pilot.press("a")
+        await pilot.pause()
+        assert load_settings(opened.store).new_per_day == suggested
+        assert app.study.settings.new_per_day == suggested

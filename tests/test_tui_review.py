@@ -19,7 +19,8 @@ async def test_home_lists_decks_with_counts(opened, clock):
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
         row = [str(c) for c in table.get_row_at(0)]
-        assert row == ["Small deck", "4", "0", "0", "0", "6"]  # new: one a card, as review gives them
+        # New: one a card, as review gives them; cards: every side and deletion, the interview prompt too.
+        assert row == ["Small deck", "4", "0", "0", "0", "7"]
         assert "4 new" in screen_text(app)
 
 

@@ -276,7 +276,7 @@ class Stats:
             r["deck_id"]: r
             for r in self.store.query(
                 f"""
-                SELECT c.deck_id, SUM(s.shown) AS cards, SUM(s.shown AND s.studied) AS studied,
+                SELECT c.deck_id, SUM(c.present) AS cards, SUM(s.shown AND s.studied) AS studied,
                        AVG(CASE WHEN s.shown AND s.studied THEN s.recall END) AS recall_now,
                        COALESCE(SUM(s.answers), 0) AS answers, SUM(s.kept) AS kept,
                        SUM(s.predicted) AS predicted, SUM(s.predictable) AS predictable

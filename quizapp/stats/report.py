@@ -61,7 +61,7 @@ class Retention(BaseModel):
 
 
 class DeckRecall(Retention):
-    cards: int = Field(description="Cards in the deck (present, not suspended).")
+    cards: int = Field(description="Cards in the deck: every side and cloze deletion, interview prompts and suspended cards too (as home, `decks` and `check` count them).")
     studied: int = Field(description="Of those, cards studied at least once.")
     recall_now: float | None = Field(description="Mean recall now over the studied cards; null when none.")
 

@@ -37,7 +37,10 @@ class DeckCounts:
     learning: int = 0
     due: int = 0
     learned: int = 0
+    """Cards graduated to review (relearning ones too): learning cards are not learned yet."""
     total: int = 0
+    """The deck's cards: every side and cloze deletion, interview prompts and suspended cards too
+    (the one count of a deck's cards every screen shows)."""
 
 
 @dataclass(frozen=True)
@@ -332,10 +335,9 @@ class Study:
                        COUNT(DISTINCT CASE WHEN shown AND state = 0 AND ({new_ok}) THEN {note} END) AS new,
                        SUM(shown AND state IN (1, 3) AND due < :day_end) AS learning,
                        SUM(shown AND state = 2 AND due < :day_end) AS due,
-                       SUM(state != 0) AS learned,
+                       SUM(state IN (2, 3)) AS learned,
                        COUNT(*) AS total
-                FROM (SELECT *, ({self._VISIBLE}) AS shown FROM cards
-                      WHERE present = 1 AND kind IN ('basic', 'cloze', 'choice', 'order')) AS cards
+                FROM (SELECT *, ({self._VISIBLE}) AS shown FROM cards WHERE present = 1) AS cards
                 GROUP BY deck_id
                 """,
                 self._bounds(),

@@ -91,6 +91,7 @@ class DashboardScreen(Screen):
     BINDINGS = [
         Binding("w", "review_weakest", "Review weakest", id="dashboard.review_weakest"),
         Binding("p", "set_plan", "Interview date", id="dashboard.plan"),
+        Binding("a", "apply_plan", "Apply plan's new/day", id="dashboard.apply_plan"),
         Binding("o", "optimize", "Optimize FSRS", id="dashboard.optimize"),
         Binding("escape", "leave", "Home", id="dashboard.leave"),
         *[Binding(str(n + 1), f"show_tab('{tab}')", tab.title(), show=False, id=f"dashboard.tab_{tab}")
@@ -320,7 +321,8 @@ class DashboardScreen(Screen):
             if plan.days_left > 0:
                 text.append("To be ready: ", style="bold")
                 text.append(f"~{plan.answers_per_day} answers a day", style="bold green")
-                text.append(f", {plan.new_per_day} new card{'s' if plan.new_per_day != 1 else ''} a day\n")
+                text.append(f", {plan.new_per_day} new card{'s' if plan.new_per_day != 1 else ''} a day")
+                text.append(" (a: apply)\n" if plan.new_per_day != self.app.study.settings.new_per_day else "\n", style="dim")
             if plan.decks:
                 weakest = plan.decks[0]
                 text.append("Weakest deck on the day: ")
@@ -467,6 +469,23 @@ class DashboardScreen(Screen):
                 self.load()
 
         self.app.push_screen(PlanScreen(), done)
+
+    def action_apply_plan(self) -> None:
+        """Set new cards a day to the plan's suggestion (as ``quizapp plan --apply``)."""
+        from quizapp.scheduling.config import change
+
+        plan = self.report.plan if self.report is not None else None
+        if plan is None or plan.passed or plan.new_per_day <= 0:
+            self.notify("No plan suggestion to apply: set an interview date with p (or nothing is left to learn).")
+            return
+        try:
+            settings = change(self.app.opened.store, "new_per_day", str(plan.new_per_day))
+        except QuizappError as exc:
+            self.notify(str(exc), title="Not applied", severity="error", markup=False)
+            return
+        self.app.study.use_settings(settings)
+        self.show_plan_summary(plan)
+        self.notify(f"New cards a day: {plan.new_per_day}", title="Plan applied")
 
     def action_optimize(self) -> None:
         def done(saved: bool | None) -> None:
