@@ -44,6 +44,20 @@ def open_workspace(args: argparse.Namespace) -> Opened:
     return open_workspace(workspace(args))
 
 
+def _need_terminal() -> None:
+    """The TUI draws on a terminal and reads keys from one; without one it would wait forever."""
+    import sys
+
+    missing = [name for name, stream in (("input", sys.stdin), ("output", sys.stdout))
+               if stream is None or not stream.isatty()]
+    if missing:
+        raise QuizappError(
+            f"the TUI needs a terminal, and its {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not one "
+            "(redirected or run in the background). Run quizapp in a terminal; in scripts use its commands "
+            "(`quizapp --help`)."
+        )
+
+
 def run_tui(args: argparse.Namespace, start: str = "home", check: Callable[[Opened], None] | None = None,
             **options: Any) -> int:
     """Open the workspace and run the TUI on the ``start`` screen; ``check`` may refuse the workspace
@@ -61,6 +75,7 @@ def run_tui(args: argparse.Namespace, start: str = "home", check: Callable[[Open
             raise QuizappError(f"no deck with id '{deck}' (decks: {known})")
         if check is not None:
             check(opened)
+        _need_terminal()
         app = QuizApp(opened, start=start, **options)
         app.run()
         return app.return_code or 0

@@ -43,8 +43,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         problems, decks = loaded.problems, loaded.decks
     for line in problems:
         print(line, file=sys.stderr)
-    cards = sum(len(d.cards) for d in decks)
-    print(f"{len(decks)} decks, {cards} cards, {len(problems)} problems")
+    from quizapp.decks.models import card_item_ids
+
+    # Cards as every screen counts them: each side and cloze deletion is one.
+    cards = sum(len(card_item_ids(c)) for d in decks for c in d.cards)
+    notes = sum(len(d.cards) for d in decks)
+    print(f"{len(decks)} decks, {cards} cards ({notes} written in the files), {len(problems)} problems")
     return 1 if problems else 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quizapp.cli import common, decks, interop, modes, safety, stats
+from quizapp.cli import common, decks, interop, modes, safety, settings, stats, study
 from quizapp.cli.common import Command, run_tui
 from quizapp.errors import QuizappError
 
@@ -29,6 +29,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("interview", "A timed mock-interview prompt (due ones first) in the TUI.", modes.cmd_interview, modes.interview_args),
     Command("stats", "Show progress: today, streaks, retention, forecast, topics, weakest cards, interviews, plan.", stats.cmd_stats, stats.stats_args),
     Command("plan", "Set the date of your interview (--date) and see what it takes to be ready for it.", stats.cmd_plan, stats.plan_args),
+    Command("config", "Show the study settings with their defaults, or change one: quizapp config new_per_day 30.", settings.cmd_config, settings.config_args),
+    Command("unsuspend", "Bring suspended cards (leeches too) back into reviews.", study.cmd_unsuspend, study.unsuspend_args),
+    Command("custom", "Custom study for today: extra new cards, review ahead, or cram a tag or deck without changing schedules.", study.cmd_custom, study.custom_args),
     Command("optimize", "Fit FSRS's parameters to your own review log (fsrs-rs) and use them from now on.", stats.cmd_optimize),
 )
 # fmt: on
@@ -61,6 +64,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`quizapp decks | head -1`): what it wanted was written. Output still
+        # buffered goes nowhere instead of failing again as Python exits.
+        _quiet_stdout()
+        return 141
+
+
+def _quiet_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterable
 
 from rich.console import Console
@@ -52,6 +53,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from quizapp.stats.queries import Stats
     from quizapp.stats.report import report_schema
 
+    _check_top(args.top)
     if args.schema:
         print(json.dumps(report_schema(), indent=2))
         return 0
@@ -67,6 +69,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_top(top: int) -> None:
+    from quizapp.errors import QuizappError
+
+    if top < 1:
+        raise QuizappError(f"--top {top}: must be at least 1 (the rows shown per table)")
+
+
 def print_report(report, console: Console, top: int = 20) -> None:
     """The report as Rich tables, in the order the dashboard shows it."""
     t = report.today
@@ -77,7 +86,7 @@ def print_report(report, console: Console, top: int = 20) -> None:
     for label, value in (
         ("Due today", f"{t.due} reviews, {t.learning} learning"),
         ("New left today", str(t.new)),
-        ("Answered today", f"{t.answers} ({t.reviewed} reviews, {t.new_studied} new)"),
+        ("Answered today", t.answered_text()),
         ("Time today", _minutes(t.seconds)),
         ("Streak", f"{t.streak} day(s); longest {t.longest_streak}"),
         ("True retention", f"{_percent(report.retention.true_retention)} of {report.retention.answers} reviews "
@@ -188,6 +197,7 @@ def plan_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--target", type=float, metavar="R", help="recall wanted on the day, 0.70-0.99 (default: your desired retention)")
     p.add_argument("--json", action="store_true", help="print the plan's figures as JSON")
     p.add_argument("--top", type=int, default=20, metavar="N", help="topics shown (default 20)")
+    p.add_argument("--apply", action="store_true", help="set new cards a day (`quizapp config new_per_day`) to the plan's suggestion")
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -196,6 +206,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from quizapp.scheduling.scheduler import load_settings, study_day
     from quizapp.study.plan import clear_plan, load_plan, parse_plan, plan_report, save_plan
 
+    _check_top(args.top)
     opened = open_workspace(args)
     console = Console()
     try:
@@ -219,13 +230,25 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 plan = parse_plan(plan.day.isoformat(), args.target, study_day(utcnow(), settings.rollover_hour), settings)
                 save_plan(store, plan)
         report = plan_report(store, opened.decks, plan, settings)
+        applied = _apply_plan(store, report.new_per_day, settings.new_per_day) if args.apply else None
     finally:
         opened.store.close()
     if args.json:
         print(report.model_dump_json(indent=2))
     else:
         print_plan(report, console, top=max(1, args.top))
+    if applied:
+        print(applied, file=sys.stderr if args.json else sys.stdout)
     return 0
+
+
+def _apply_plan(store, suggested: int, current: int) -> str:
+    from quizapp.scheduling.config import change
+
+    if suggested <= 0:
+        return f"No new cards are left to learn: new_per_day stays {current}."
+    change(store, "new_per_day", str(suggested))
+    return f"new_per_day = {suggested}" + ("" if suggested == current else f"  (was {current})")
 
 
 # ---------------------------------------------------------------- quizapp optimize

@@ -173,6 +173,13 @@ def m004_review_retention_index(db: Database) -> None:
     )
 
 # Add migrations above this line, in order; never edit one that has shipped.
+@migrations()
+def m005_leech(db: Database) -> None:
+    # A card lapsed ``leech_threshold`` times is tagged leech (and suspended). Deck tags belong to the
+    # deck files, so the tag lives here.
+    db.execute("ALTER TABLE cards ADD COLUMN leech INTEGER NOT NULL DEFAULT 0")
+
+
 SCHEMA_VERSION = len(migrations)
 """One more with every migration; a database with a higher number is refused."""
 

@@ -21,7 +21,11 @@ _NUMBER_LIMITS = {
     "reviews_per_day": (int, 0, 99999),
     "rollover_hour": (int, 0, 23),
     "maximum_interval": (int, 1, None),
+    "leech_threshold": (int, 0, 99),
 }
+
+NEW_ORDERS = ("mixed", "before", "after")
+"""Where new cards go among the day's reviews: spread through them (Anki's default), first, or last."""
 
 
 def _number(name: str, value: Any, kind: type, low: float | None, high: float | None) -> Any:
@@ -68,6 +72,13 @@ class StudySettings:
     """Spread review intervals a little so cards learned together do not stay together."""
     parameters: list[float] | None = None
     """FSRS parameters fitted by ``quizapp optimize``; the FSRS defaults when unset."""
+    new_order: str = "mixed"
+    """Where new cards go among the day's reviews (``NEW_ORDERS``)."""
+    bury_siblings: bool = True
+    """An answered card's new siblings (other sides, other deletions) wait until the next day, and a
+    new card waits while a sibling of it is due: the due one is shown, the new one waits."""
+    leech_threshold: int = 8
+    """Lapses after which a card is tagged leech and suspended (Anki's default); 0: never."""
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -76,8 +87,15 @@ class StudySettings:
         put(self, "learning_steps_min", _numbers("learning_steps_min", self.learning_steps_min))
         put(self, "relearning_steps_min", _numbers("relearning_steps_min", self.relearning_steps_min))
         put(self, "parameters", _numbers("parameters", self.parameters, optional=True))
-        if not isinstance(self.fuzz, bool):
-            raise ValueError(f"fuzz: expected true or false, got {self.fuzz!r}")
+        for name in ("learning_steps_min", "relearning_steps_min"):
+            for i, step in enumerate(getattr(self, name)):
+                if not 0 < step <= 60 * 24 * 365:
+                    raise ValueError(f"{name}[{i}]: must be between 0 and 525600 minutes (more than 0), got {step:g}")
+        for name in ("fuzz", "bury_siblings"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name}: expected true or false, got {getattr(self, name)!r}")
+        if self.new_order not in NEW_ORDERS:
+            raise ValueError(f"new_order: must be one of {', '.join(NEW_ORDERS)}, got {self.new_order!r}")
 
     @classmethod
     def model_validate(cls, data: Any) -> "StudySettings":

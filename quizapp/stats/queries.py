@@ -43,6 +43,7 @@ from quizapp.stats.report import (
     DayCount,
     DeckRecall,
     ForecastDay,
+    LeechCard,
     Report,
     Retention,
     StageCell,
@@ -282,7 +283,7 @@ class Stats:
             r["deck_id"]: r
             for r in self.store.query(
                 f"""
-                SELECT c.deck_id, SUM(s.shown) AS cards, SUM(s.shown AND s.studied) AS studied,
+                SELECT c.deck_id, SUM(c.present) AS cards, SUM(s.shown AND s.studied) AS studied,
                        AVG(CASE WHEN s.shown AND s.studied THEN s.recall END) AS recall_now,
                        COALESCE(SUM(s.answers), 0) AS answers, SUM(s.kept) AS kept,
                        SUM(s.predicted) AS predicted, SUM(s.predictable) AS predictable
@@ -460,6 +461,18 @@ class Stats:
         ]
         return out[:limit]
 
+    def leeches(self) -> list[LeechCard]:
+        """Cards tagged leech, most lapses first."""
+        from quizapp.study.leech import leeches
+
+        items = self.study.items
+        return [
+            LeechCard(id=r["id"], deck_id=r["deck_id"], title=item_title(items[r["id"]]), lapses=r["lapses"],
+                      suspended=bool(r["suspended"]))
+            for r in leeches(self.store)
+            if r["id"] in items
+        ]
+
     # ------------------------------------------------------------ mock interviews
 
     def interviews(self) -> tuple[list[Attempt], list[StageScore]]:
@@ -517,6 +530,7 @@ class Stats:
                 topics=self.topic_mastery(),
                 stage_map=self.stage_map(),
                 weakest=self.weakest(),
+                leeches=self.leeches(),
                 interviews=attempts,
                 interview_stages=stages,
                 plan=self.plan() if with_plan else None,

@@ -35,6 +35,15 @@ class Today(BaseModel):
     streak: int = Field(description="Study days in a row with at least one answer, up to today (or yesterday, while today is still open).")
     longest_streak: int = Field(description="The longest such run ever.")
 
+    def answered_text(self) -> str:
+        """Today's answers and the cards among them, in words that do not add answers to cards."""
+        if not self.answers:
+            return "no answers yet"
+        s = "" if self.answers == 1 else "s"
+        return (f"{self.answers} answer{s}: {self.reviewed} review card{'' if self.reviewed == 1 else 's'} and "
+                f"{self.new_studied} new card{'' if self.new_studied == 1 else 's'} among them "
+                "(the rest: learning steps, quiz and interview answers)")
+
 
 class DayCount(BaseModel):
     day: date = Field(description="Study day.")
@@ -52,7 +61,7 @@ class Retention(BaseModel):
 
 
 class DeckRecall(Retention):
-    cards: int = Field(description="Cards in the deck (present, not suspended).")
+    cards: int = Field(description="Cards in the deck: every side and cloze deletion, interview prompts and suspended cards too (as home, `decks` and `check` count them).")
     studied: int = Field(description="Of those, cards studied at least once.")
     recall_now: float | None = Field(description="Mean recall now over the studied cards; null when none.")
 
@@ -90,6 +99,14 @@ class WeakCard(BaseModel):
     leech: bool = Field(description=f"At least {LEECH_LAPSES} lapses.")
 
 
+class LeechCard(BaseModel):
+    id: str = Field(description="Card (item) id.")
+    deck_id: str = Field(description="Deck id.")
+    title: str = Field(description="First line of the question.")
+    lapses: int = Field(description="Times forgotten after being learned.")
+    suspended: bool = Field(description="Still suspended (`quizapp unsuspend ID` brings it back; it stays a leech).")
+
+
 class Attempt(BaseModel):
     submitted_at: datetime = Field(description="When the mock-interview answer was submitted (UTC).")
     card_id: str = Field(description="The interview prompt's id.")
@@ -117,6 +134,7 @@ class Report(BaseModel):
     topics: list[TopicMastery] = Field(description="Mastery per topic, weakest first.")
     stage_map: list[StageCell] = Field(description="Strength per topic and interview stage, where there is evidence.")
     weakest: list[WeakCard] = Field(description="The weakest studied cards: leeches first, then lowest recall now.")
+    leeches: list[LeechCard] = Field(default_factory=list, description="Cards tagged leech (lapsed the leech threshold, `quizapp config leech_threshold`), most lapses first.")
     interviews: list[Attempt] = Field(description="Mock-interview attempts, oldest first.")
     interview_stages: list[StageScore] = Field(description="Mock-interview scores per stage.")
     plan: PlanReport | None = Field(default=None, description="The interview-date plan, when a date is set (see `quizapp plan`).")

@@ -13,7 +13,14 @@ from datetime import date, datetime, timedelta, timezone
 from quizapp.db.records import NEW, REVIEW, CardState, LogEntry, new_id, to_iso, utcnow
 from quizapp.db.store import PLAN_KEY, Store
 from quizapp.decks.models import DeckSet, Item, card_items
+from quizapp.errors import QuizappError
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, study_day
+from quizapp.study import leech, queue
+
+
+class StaleCardError(QuizappError):
+    """The card was answered elsewhere since its answer was shown: nothing was saved."""
+
 
 LEARN_AHEAD = timedelta(minutes=20)
 """When nothing else is left, learning cards due within this long are shown early (as Anki does)."""
@@ -30,7 +37,10 @@ class DeckCounts:
     learning: int = 0
     due: int = 0
     learned: int = 0
+    """Cards graduated to review (relearning ones too): learning cards are not learned yet."""
     total: int = 0
+    """The deck's cards: every side and cloze deletion, interview prompts and suspended cards too
+    (the one count of a deck's cards every screen shows)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,11 @@ class Focus:
     """The cards, in the order they are shown."""
     since: datetime
     """When this review began: a card reviewed since then is done, apart from its learning steps."""
+    title: str = ""
+    """What the review screen calls it (the dashboard's weakest cards when empty)."""
+    mode: str = "review"
+    """``cram``: answers are logged with this mode and change no schedule; a card is done once
+    answered other than Again since the cram began."""
 
 
 @dataclass
@@ -49,6 +64,7 @@ class Answered:
     rating: int
     duration_ms: int
     was_new: bool
+    was_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -301,26 +317,29 @@ class Study:
 
     def limits_left(self, bounds: dict | None = None) -> tuple[int, int]:
         done = self.done_today(bounds)
+        today = (bounds or self._bounds())["today"]
         return (
-            max(0, self.settings.new_per_day - done["new"]),
+            max(0, self.settings.new_per_day + queue.extra_new_today(self.store, today) - done["new"]),
             max(0, self.settings.reviews_per_day - done["reviews"]),
         )
 
     def deck_counts(self) -> list[DeckCounts]:
         """Per deck: new (within today's limit), learning and review cards due today, learned and total."""
         new_left, reviews_left = self.limits_left()
+        bury = self.settings.bury_siblings
+        new_ok = queue.no_due_sibling() if bury else "1"
+        note = queue.NOTE.format(t="cards") if bury else "cards.id"
         rows = {
             r["deck_id"]: r
             for r in self.store.query(
                 f"""
                 SELECT deck_id,
-                       SUM(shown AND state = 0) AS new,
+                       COUNT(DISTINCT CASE WHEN shown AND state = 0 AND ({new_ok}) THEN {note} END) AS new,
                        SUM(shown AND state IN (1, 3) AND due < :day_end) AS learning,
                        SUM(shown AND state = 2 AND due < :day_end) AS due,
-                       SUM(state != 0) AS learned,
+                       SUM(state IN (2, 3)) AS learned,
                        COUNT(*) AS total
-                FROM (SELECT *, ({self._VISIBLE}) AS shown FROM cards
-                      WHERE present = 1 AND kind IN ('basic', 'cloze', 'choice', 'order'))
+                FROM (SELECT *, ({self._VISIBLE}) AS shown FROM cards WHERE present = 1) AS cards
                 GROUP BY deck_id
                 """,
                 self._bounds(),
@@ -345,10 +364,10 @@ class Study:
             )
         return out
 
-    def _first(self, where: str, order: str, params: dict, deck_id: str | None) -> str | None:
+    def _first(self, where: str, order: str, params: dict, deck_id: str | None, visible: str | None = None) -> str | None:
         deck_clause = " AND deck_id = :deck" if deck_id else ""
         rows = self.store.conn.execute(
-            f"SELECT id FROM cards WHERE {self._VISIBLE} AND {where}{deck_clause} ORDER BY {order} LIMIT 50",
+            f"SELECT id FROM cards WHERE {visible or self._VISIBLE} AND {where}{deck_clause} ORDER BY {order} LIMIT 50",
             {**params, "deck": deck_id},
         )
         # Read row by row: the first card is nearly always the one, and each row read costs a lookup.
@@ -381,26 +400,19 @@ class Study:
         review = (
             self._first("state = 2 AND due < :day_end", order, {**params, **order_params}, deck_id) if reviews_left else None
         )
-        new = self._first("state = 0", "new_position", params, deck_id) if new_left else None
+        new = (
+            self._first(queue.new_where(self.settings.bury_siblings), "new_position", params, deck_id)
+            if new_left
+            else None
+        )
         if review and new:
-            # Spread new cards evenly through the reviews.
-            # Counted up to today's limit only: that is all the spacing needs.
-            counted = self._counted
-            if (
-                counted is not None
-                and counted.key == (None, params["today"], params["day_end"])
-                and counted.version == self._version()
-                and counted.covers(new_left, reviews_left)
-            ):
-                reviews_due = counted.shown(new_left, reviews_left)[2]
-            else:
-                reviews_due = self.store.scalar(
-                    f"SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {self._VISIBLE} AND state = 2"
-                    " AND due < :day_end LIMIT :reviews_left)",
-                    {**params, "reviews_left": reviews_left},
-                )
-            every = max(1, min(reviews_due, reviews_left) // max(1, new_left) + 1)
-            pick = new if self.summary.count % every == every - 1 else review
+            new_count, _, review_count = self.remaining(deck_id)
+            answers = self.summary.answers
+            pick = new if queue.new_comes_next(
+                self.settings.new_order,
+                sum(a.was_new for a in answers), sum(a.was_review for a in answers),
+                new_count, review_count,
+            ) else review
             return self.items[pick]
         if review or new:
             return self.items[review or new or ""]
@@ -411,6 +423,10 @@ class Study:
 
     def _next_in_focus(self, focus: Focus) -> Item | None:
         params = {**self._bounds(), "focus": json.dumps(list(focus.ids)), "since": to_iso(focus.since)}
+        if focus.mode == "cram":
+            order = f"{queue.CRAM_LAST} IS NOT NULL, {queue.CRAM_LAST}, (SELECT CAST(key AS INTEGER) FROM json_each(:focus) WHERE value = cards.id)"
+            waiting = self._first(f"{self._IN_FOCUS} AND {queue.CRAM_WAITING}", order, params, None, queue.CRAMMED)
+            return self.items[waiting] if waiting else None
         learning = self._first(f"state IN (1, 3) AND due <= :now AND {self._IN_FOCUS}", "due", params, None)
         if learning:
             return self.items[learning]
@@ -423,9 +439,10 @@ class Study:
 
     def focus_remaining(self, focus: Focus) -> int:
         """Cards of ``focus`` not yet reviewed since it began."""
+        cram = focus.mode == "cram"
+        waiting = queue.CRAM_WAITING if cram else "(last_review IS NULL OR last_review < :since)"
         return self.store.scalar(
-            f"SELECT COUNT(*) FROM cards WHERE {self._VISIBLE} AND {self._IN_FOCUS}"
-            " AND (last_review IS NULL OR last_review < :since)",
+            f"SELECT COUNT(*) FROM cards WHERE {queue.CRAMMED if cram else self._VISIBLE} AND {self._IN_FOCUS} AND {waiting}",
             {**self._bounds(), "focus": json.dumps(list(focus.ids)), "since": to_iso(focus.since)},
         )
 
@@ -457,7 +474,7 @@ class Study:
         # read every card of a large collection.
         row = self.store.conn.execute(
             f"""
-            SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {where} AND state = 0 LIMIT :new_cap)),
+            SELECT {queue.new_count_sql(where, self.settings.bury_siblings)},
                    (SELECT COUNT(*) FROM cards WHERE {where} AND state IN (1, 3) AND due < :day_end),
                    (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {where} AND state = 2 AND due < :day_end
                                           LIMIT :review_cap))
@@ -475,8 +492,12 @@ class Study:
         """How much the cards ``ids`` add to each of the counts ``key`` stands for."""
         deck_id, today, day_end = key
         marks = ", ".join(f":id{n}" for n in range(len(ids)))
+        # ``ids`` are one card's items: its new ones count once when siblings are buried.
+        new = (
+            f"COALESCE(MAX({queue.new_where(True)}), 0)" if self.settings.bury_siblings else "COALESCE(SUM(state = 0), 0)"
+        )
         row = c.execute(
-            f"SELECT COALESCE(SUM(state = 0), 0), COALESCE(SUM(state IN (1, 3) AND due < :day_end), 0),"
+            f"SELECT {new}, COALESCE(SUM(state IN (1, 3) AND due < :day_end), 0),"
             f" COALESCE(SUM(state = 2 AND due < :day_end), 0)"
             f" FROM cards WHERE {self._where(deck_id)} AND id IN ({marks})",
             {"deck": deck_id, "today": today, "day_end": day_end, **{f"id{n}": i for n, i in enumerate(ids)}},
@@ -527,13 +548,28 @@ class Study:
                     counted = None
                 if done is not None and done[1] != version:
                     done = None
+            prior = self.store.state_values(item_id)
+            shown = self.shown
+            if shown is not None and shown.item_id == item_id and prior != shown.stored:
+                # Another window answered this card since its answer was shown here: the buttons
+                # showed outcomes of a state that is gone.
+                self.shown = None
+                raise StaleCardError(
+                    f"{item_id} was answered elsewhere (another quizapp on this workspace) since it was "
+                    "shown here; nothing was saved. It is shown again as it is now."
+                )
             if counted is not None:
                 ids = (item_id, *self._sibling_ids(item_id))
                 before = self._counts_of(c, counted.key, ids)
-            entry = self.record(
-                item_id, rating, duration_ms, mode=mode, scheduled=scheduled,
-                also=lambda c: buried.extend(self._bury_siblings(c, item_id)),
-            )
+            flags: list = []
+
+            def also(c: sqlite3.Connection) -> None:
+                if scheduled:
+                    buried.extend(self._bury_siblings(c, item_id))
+                    flags.extend(leech.mark_if_leech(c, item_id, prior, rating, self.settings.leech_threshold))
+
+            entry = self.record(item_id, rating, duration_ms, mode=mode, scheduled=scheduled, also=also)
+            self.shown = None
             if counted is not None:
                 counted.move(before, self._counts_of(c, counted.key, ids))
             if done is not None:
@@ -546,8 +582,13 @@ class Study:
             self._counted = counted
         if done is not None:
             self._done = (done[0], version, done[2])
-        self.undo_stack.append(("answer", entry.id, buried))
-        self.summary.answers.append(Answered(item_id, rating, entry.duration_ms, entry.state_before == NEW))
+        self.undo_stack.append(("answer", entry.id, buried, flags))
+        self.summary.answers.append(
+            Answered(
+                item_id, rating, entry.duration_ms,
+                scheduled and entry.state_before == NEW, scheduled and entry.state_before == REVIEW,
+            )
+        )
         return entry
 
     def record(
@@ -614,11 +655,12 @@ class Study:
         """As Anki does by default, the other sides of an answered card wait until the next study day.
         Runs inside the answer's transaction; returns the items it buried, for undo."""
         others = self._sibling_ids(item_id)
-        if not others:
+        if not others or not self.settings.bury_siblings:
             return []
         today = self.today().isoformat()
         marks = ",".join("?" for _ in others)
-        where = f"id IN ({marks}) AND state IN (0, 2) AND (buried_until IS NULL OR buried_until < ?)"
+        # New siblings only: a due review is shown on its day whatever its siblings do.
+        where = f"id IN ({marks}) AND state = 0 AND (buried_until IS NULL OR buried_until < ?)"
         buried = [r[0] for r in c.execute(f"SELECT id FROM cards WHERE {where}", [*others, today])]
         c.execute(f"UPDATE cards SET buried_until = ? WHERE {where}", [today, *others, today])
         return buried
@@ -632,6 +674,8 @@ class Study:
             card_id = self.store.undo_answer(action[1])
             for sibling in action[2]:
                 self.store.set_flags(sibling, buried_until=None)
+            if len(action) > 3 and action[3] and card_id is not None:
+                leech.restore(self.store, card_id, action[3])
             for i in range(len(self.summary.answers) - 1, -1, -1):
                 if self.summary.answers[i].item_id == card_id:
                     del self.summary.answers[i]
@@ -658,4 +702,5 @@ class Study:
         self.store.set_flags(item_id, suspended=True)
 
     def unsuspend(self, item_id: str) -> None:
+        """Bring a suspended card (a leech too) back into reviews; its leech tag stays."""
         self.store.set_flags(item_id, suspended=False)

@@ -62,6 +62,10 @@ class QuizApp(App[int]):
             self.action_quiz(self.start_deck, self.options.get("tags"), self.options.get("count"))
         elif self.start == "interview":
             self.action_interview(self.options.get("card"))
+        elif self.start == "custom":
+            from quizapp.tui.screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(focus=self.options["focus"]["focus"]))
 
     @work(thread=True, exclusive=True, group="backup", exit_on_error=False)
     def backup_in_background(self) -> None:
@@ -74,6 +78,19 @@ class QuizApp(App[int]):
             take_backup(self.opened.store.path, "periodic", backups_dir=self.opened.workspace.backups_dir)
         except QuizappError as exc:
             self.call_from_thread(self.notify, str(exc), title="Backup not made", severity="warning", markup=False)
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save an SVG of the screen: into ~/Downloads when there is one, else the workspace (or the
+        current folder), and say where."""
+        from quizapp.tui.screenshot import screenshot_folder
+
+        folder = path or str(screenshot_folder(self.opened.workspace.home))
+        try:
+            saved = self.save_screenshot(filename, path=folder)
+        except OSError as exc:
+            self.notify(f"Screenshot not saved: {exc}", severity="error", markup=False)
+            return
+        self.notify(f"Screenshot saved to {saved}", title="Screenshot", markup=False)
 
     def action_review(self, deck: str | None = None) -> None:
         """Study the cards due today, of every deck or of one."""
@@ -94,6 +111,18 @@ class QuizApp(App[int]):
 
         item = self.study.items.get(card) if card else None
         self.push_screen(InterviewScreen(item) if item is not None else InterviewPickScreen())
+
+    def action_settings(self) -> None:
+        """The study settings."""
+        from quizapp.tui.screens.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen())
+
+    def action_custom_study(self) -> None:
+        """Custom study: extra new cards today, review ahead, or cram a tag or deck."""
+        from quizapp.tui.dialogs.custom_study import CustomStudyDialog, start_custom_study
+
+        self.push_screen(CustomStudyDialog(), lambda choice: start_custom_study(self, choice))
 
     def action_dashboard(self) -> None:
         """The progress dashboard."""
@@ -142,6 +171,10 @@ class QuizApp(App[int]):
         yield SystemCommand("Mock interview", "Answer an interview prompt against the clock", self.action_interview)
         yield SystemCommand("Progress dashboard", "Streaks, retention, forecast, topics, weakest cards, plan",
                             self.action_dashboard)
+        yield SystemCommand("Settings", "New cards a day, reviews a day, retention, steps, order, burying, leeches",
+                            self.action_settings)
+        yield SystemCommand("Custom study", "Extra new cards today, review ahead, or cram a tag or deck",
+                            self.action_custom_study)
         yield SystemCommand("Home", "Back to the decks", self.action_home)
         for command in getattr(screen, "screen_commands", lambda: [])():
             yield command

@@ -146,3 +146,17 @@ cards:
     source: s.txt
     tags: [timeline]
 """
+
+
+def cloze_heavy_deck(cards: int) -> str:
+    """A deck where most cards have siblings: cloze cards with three deletions and reversed cards."""
+    lines = ["id: sim", "title: Simulated", "cards:"]
+    for n in range(cards):
+        if n % 3 == 0:
+            lines += [f"  - id: c{n}", "    kind: cloze", '    text: "{{c1::One}}, {{c2::two}} and {{c3::three}}."']
+        elif n % 3 == 1:
+            lines += [f"  - id: r{n}", "    front: Front", "    back: Back", "    reverse: true"]
+        else:
+            lines += [f"  - id: b{n}", "    front: Front", "    back: Back"]
+        lines.append("    source: s.txt")
+    return "\n".join(lines) + "\n"

@@ -19,8 +19,9 @@ async def test_home_lists_decks_with_counts(opened, clock):
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
         row = [str(c) for c in table.get_row_at(0)]
-        assert row == ["Small deck", "6", "0", "0", "0", "6"]
-        assert "6 new" in screen_text(app)
+        # New: one a card, as review gives them; cards: every side and deletion, the interview prompt too.
+        assert row == ["Small deck", "4", "0", "0", "0", "7"]
+        assert "4 new" in screen_text(app)
 
 
 async def test_a_whole_review_session_leaves_one_log_row_per_answer(opened, clock):
@@ -120,7 +121,7 @@ async def test_escape_goes_home_and_counts_update(opened, clock):
         await pilot.press("r", "space", "4", "escape")
         await pilot.pause()
         table = app.screen.query_one(DataTable)
-        assert [str(c) for c in table.get_row_at(0)][1] == "5"
+        assert [str(c) for c in table.get_row_at(0)][1] == "3"
 
 
 async def test_a_locked_database_is_a_message_and_the_answer_can_be_given_again(workspace, clock):

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_check_passes_on_good_decks_and_fails_with_file_line_on_bad(tmp_path, capsys):
     good = write_deck(tmp_path, "good.yaml", SMALL_DECK)
     assert main(["check", str(good)]) == 0
-    assert "1 decks, 5 cards, 0 problems" in capsys.readouterr().out
+    assert "1 decks, 7 cards (5 written in the files), 0 problems" in capsys.readouterr().out
     bad = write_deck(tmp_path, "bad.yaml", "id: b\ntitle: B\ncards:\n  - id: x\n    front: q\n    source: s\n")
     assert main(["check", str(bad)]) == 1
     err = capsys.readouterr().err

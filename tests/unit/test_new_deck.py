@@ -17,7 +17,7 @@ def test_a_new_deck_shows_every_kind_once_and_passes_check(tmp_path, capsys):
     assert text.count("\n  # ") >= len(KINDS)  # a comment above each example card
 
     assert main(["--home", str(tmp_path), "check", str(path)]) == 0
-    assert "1 decks, 5 cards, 0 problems" in capsys.readouterr().out
+    assert "1 decks, 6 cards (5 written in the files), 0 problems" in capsys.readouterr().out
     # The whole workspace, bundled decks included, still checks clean: the new ids clash with none.
     assert main(["--home", str(tmp_path), "check"]) == 0
 

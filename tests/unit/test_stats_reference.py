@@ -157,7 +157,8 @@ def reference(opened, now):
         studied = [c for c in in_deck if shown(c) and c["state"] != 0]
         ids = {c["id"] for c in in_deck}
         answers, true, pred = retention([r for r in retained if r["card_id"] in ids])
-        decks_out.append((deck.id, sum(shown(c) for c in in_deck), len(studied),
+        # A deck's cards: present ones, suspended too (one definition on every screen).
+        decks_out.append((deck.id, sum(c["present"] == 1 for c in in_deck), len(studied),
                           mean([recall_now(c) for c in studied]), answers, true, pred))
     out["decks"] = decks_out
 

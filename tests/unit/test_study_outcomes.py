@@ -8,7 +8,7 @@ import pytest
 from quizapp.db.records import REVIEW, new_id
 from quizapp.db.store import Store
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, save_settings
-from quizapp.study.study import Study
+from quizapp.study.study import StaleCardError, Study
 
 RATINGS = (1, 2, 3, 4)
 
@@ -89,6 +89,10 @@ def test_the_card_answered_elsewhere_since_the_preview_is_answered_from_its_new_
     finally:
         other.store.close()
     study.clock.advance(minutes=2)
+    # The buttons showed outcomes of a state that is gone: refused, then shown (previewed) again.
+    with pytest.raises(StaleCardError):
+        study.answer(item.id, 3)
+    study.preview(item.id)
     study.answer(item.id, 3)
     state = study.store.card_state(item.id)
     assert state.reps == 2

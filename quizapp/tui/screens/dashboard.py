@@ -103,6 +103,7 @@ class DashboardScreen(AppScreen[None]):
     BINDINGS = [
         Binding("w", "review_weakest", "Review weakest", id="dashboard.review_weakest"),
         Binding("p", "set_plan", "Interview date", id="dashboard.plan"),
+        Binding("a", "apply_plan", "Apply plan's new/day", id="dashboard.apply_plan"),
         Binding("o", "optimize", "Optimize FSRS", id="dashboard.optimize"),
         Binding("escape", "leave", "Home", id="dashboard.leave"),
         *[Binding(str(n + 1), f"show_tab('{tab}')", tab.title(), show=False, id=f"dashboard.tab_{tab}")
@@ -264,7 +265,7 @@ class DashboardScreen(AppScreen[None]):
         rows = [
             ("Due", f"{t.due} reviews · {t.learning} learning"),
             ("New", f"{t.new} left today"),
-            ("Answered", f"{t.answers} ({t.reviewed} reviews, {t.new_studied} new)"),
+            ("Answered", t.answered_text()),
             ("Time", f"{t.seconds // 60} min {t.seconds % 60:02d} s"),
             ("Streak", f"{t.streak} day{'s' if t.streak != 1 else ''} · longest {t.longest_streak}"),
         ]
@@ -332,7 +333,8 @@ class DashboardScreen(AppScreen[None]):
             if plan.days_left > 0:
                 text.append("To be ready: ", style="bold")
                 text.append(f"~{plan.answers_per_day} answers a day", style="bold green")
-                text.append(f", {plan.new_per_day} new card{'s' if plan.new_per_day != 1 else ''} a day\n")
+                text.append(f", {plan.new_per_day} new card{'s' if plan.new_per_day != 1 else ''} a day")
+                text.append(" (a: apply)\n" if plan.new_per_day != self.quiz_app.study.settings.new_per_day else "\n", style="dim")
             if plan.decks:
                 weakest = plan.decks[0]
                 text.append("Weakest deck on the day: ")
@@ -388,6 +390,13 @@ class DashboardScreen(AppScreen[None]):
             head.append("Press w to review them now, due or not.", style="bold")
         else:
             head.append("No weak cards yet: cards appear here once you have studied them.")
+        if report.leeches:
+            suspended = sum(1 for c in report.leeches if c.suspended)
+            head.append(f"\n{len(report.leeches)} leech{'es' if len(report.leeches) != 1 else ''}", style="bold red")
+            head.append(f" ({suspended} suspended; `quizapp unsuspend ID` brings one back): ")
+            head.append(", ".join(printable(f"{c.id} ({c.lapses} lapses)") for c in report.leeches[:8]))
+            if len(report.leeches) > 8:
+                head.append(" …")
         self.query_one("#weak-head", Static).update(head)
         fill(
             self.query_one("#weak-table", DataTable),
@@ -473,6 +482,23 @@ class DashboardScreen(AppScreen[None]):
                 self.load()
 
         self.quiz_app.push_screen(PlanScreen(), done)
+
+    def action_apply_plan(self) -> None:
+        """Set new cards a day to the plan's suggestion (as ``quizapp plan --apply``)."""
+        from quizapp.scheduling.config import change
+
+        plan = self.report.plan if self.report is not None else None
+        if plan is None or plan.passed or plan.new_per_day <= 0:
+            self.notify("No plan suggestion to apply: set an interview date with p (or nothing is left to learn).")
+            return
+        try:
+            settings = change(self.quiz_app.opened.store, "new_per_day", str(plan.new_per_day))
+        except QuizappError as exc:
+            self.notify(str(exc), title="Not applied", severity="error", markup=False)
+            return
+        self.quiz_app.study.use_settings(settings)
+        self.show_plan_summary(plan)
+        self.notify(f"New cards a day: {plan.new_per_day}", title="Plan applied")
 
     def action_optimize(self) -> None:
         def done(saved: bool | None) -> None:

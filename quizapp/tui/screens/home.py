@@ -20,6 +20,8 @@ class HomeScreen(AppScreen[None]):
         Binding("z", "app.quiz", "Quiz", id="home.quiz"),
         Binding("i", "app.interview", "Mock interview", id="home.interview"),
         Binding("d", "app.dashboard", "Dashboard", id="home.dashboard"),
+        Binding("c", "app.custom_study", "Custom study", id="home.custom_study"),
+        Binding("s", "app.settings", "Settings", id="home.settings"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 

@@ -457,6 +457,8 @@ class InterviewScreen(Screen):
         rubric = RubricChecklist(list(self.card.rubric), self.evidence, id="iv-rubric")
         self.query_one("#iv-rubric-box").mount(rubric)
         self.query_one("#iv-editor").display = False
+        # Hidden, it must not take the focus back when a screen above closes: it would swallow n.
+        self.query_one("#iv-editor").disabled = True
         self.query_one("#iv-review").display = True
         rubric.focus()
         self.update_clock()

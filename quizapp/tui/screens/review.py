@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer, Header, Rule, Static
 from quizapp.decks.models import Item
 from quizapp.errors import StoreError
 from quizapp.scheduling.scheduler import RATINGS, format_interval
-from quizapp.study.study import Focus
+from quizapp.study.study import Focus, SessionSummary, StaleCardError
 from quizapp.text import printable
 from quizapp.tui.screens.base import AppScreen
 
@@ -53,8 +53,11 @@ class ReviewScreen(AppScreen[None]):
     revealed: reactive[bool] = reactive(False, bindings=True)
     """Whether the answer side is showing."""
 
-    def __init__(self, deck: str | None = None, focus: Focus | None = None):
+    def __init__(self, deck: str | None = None, focus: Focus | None = None, resume: Item | None = None):
         super().__init__()
+        self.resume = resume
+        """The card to show first, continuing the session (undo from its summary); otherwise a new
+        session starts, with a summary of its own."""
         self.deck = deck
         """Only this deck's cards, or every deck's."""
         self.study_focus = focus
@@ -79,11 +82,18 @@ class ReviewScreen(AppScreen[None]):
         for button in self.query(Button):
             button.can_focus = False
         if self.study_focus is not None:
-            self.sub_title = "Weakest cards"
+            self.sub_title = self.focus_title() + (" (schedules unchanged)" if self.study_focus.mode == "cram" else "")
         else:
             deck = self.quiz_app.opened.decks.deck(self.deck) if self.deck else None
             self.sub_title = deck.title if deck else "All decks"
+        if self.resume is not None:
+            self.show(self.resume)
+            return
+        self.quiz_app.study.summary = SessionSummary()
         self.show_next()
+
+    def focus_title(self) -> str:
+        return (self.study_focus.title if self.study_focus is not None else "") or "Weakest cards"
 
     # ------------------------------------------------------------ showing
 
@@ -92,7 +102,7 @@ class ReviewScreen(AppScreen[None]):
         if item is None:
             from quizapp.tui.screens.summary import SummaryScreen
 
-            self.quiz_app.switch_screen(SummaryScreen(self.quiz_app.study.summary))
+            self.quiz_app.switch_screen(SummaryScreen(self.quiz_app.study.summary, self.deck, self.study_focus))
             return
         self.show(item)
 
@@ -107,7 +117,7 @@ class ReviewScreen(AppScreen[None]):
     def update_status(self) -> None:
         status = Text()
         if self.study_focus is not None:
-            status.append(f"Weakest cards: {self.quiz_app.study.focus_remaining(self.study_focus)} left", style="bold")
+            status.append(f"{self.focus_title()}: {self.quiz_app.study.focus_remaining(self.study_focus)} left", style="bold")
         else:
             new, learning, due = self.quiz_app.study.remaining(self.deck)
             status.append(f"New {new}", style="bold blue")
@@ -150,8 +160,13 @@ class ReviewScreen(AppScreen[None]):
         if self.item is None or not self.revealed:
             return
         spent = min(MAX_ANSWER_MS, int((time.monotonic() - self.shown_at) * 1000))
+        cram = self.study_focus is not None and self.study_focus.mode == "cram"
         try:
-            self.quiz_app.study.answer(self.item.id, rating, spent)
+            self.quiz_app.study.answer(self.item.id, rating, spent, mode="cram" if cram else "review", scheduled=not cram)
+        except StaleCardError as exc:
+            self.notify(str(exc), title="Answered elsewhere", severity="warning", timeout=10, markup=False)
+            self.show(self.item)
+            return
         except StoreError as exc:
             # The answer stays on screen; pressing the key again retries.
             self.notify(str(exc), title="Answer not saved", severity="error", timeout=10)

@@ -7,8 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
+from quizapp.errors import StoreError
 from quizapp.scheduling.scheduler import RATINGS
-from quizapp.study.study import SessionSummary
+from quizapp.study.study import Focus, SessionSummary
+from quizapp.text import printable
 from quizapp.tui.screens.base import AppScreen
 
 
@@ -34,11 +36,15 @@ class SummaryScreen(AppScreen[None]):
     BINDINGS = [
         Binding("enter", "done", "Home", id="summary.home"),
         Binding("escape", "done", "Home", show=False, id="summary.escape"),
+        Binding("ctrl+z", "undo", "Undo last answer", id="summary.undo"),
     ]
 
-    def __init__(self, summary: SessionSummary):
+    def __init__(self, summary: SessionSummary, deck: str | None = None, focus: Focus | None = None):
         super().__init__()
         self.summary = summary
+        self.deck = deck
+        """The deck (or cards) of the session, which undo goes back to."""
+        self.study_focus = focus
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,3 +53,19 @@ class SummaryScreen(AppScreen[None]):
 
     def action_done(self) -> None:
         self.quiz_app.pop_screen()
+
+    def action_undo(self) -> None:
+        """Take back the session's last answer and show that card again, as on the review screen."""
+        from quizapp.tui.screens.review import ReviewScreen
+
+        try:
+            card_id = self.quiz_app.study.undo()
+        except StoreError as exc:
+            self.notify(str(exc), title="Undo failed", severity="error", timeout=10, markup=False)
+            return
+        item = self.quiz_app.study.items.get(card_id) if card_id else None
+        if item is None:
+            self.notify("Nothing to undo")
+            return
+        self.notify(f"Undone: {printable(item.id)}", markup=False)
+        self.quiz_app.switch_screen(ReviewScreen(self.deck, self.study_focus, resume=item))
