@@ -35,9 +35,12 @@ _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|[;\n]+|\s+[-–—•]\s+|^\s*[-*•]\s+", re.MULTILINE)
 _CONTRACTIONS = ((re.compile(r"\bcan't\b"), "can not"), (re.compile(r"\bwon't\b"), "will not"), (re.compile(r"n't\b"), " not"))
 
-NEGATORS = frozenset("not no never cannot neither nor none nothing nobody nowhere hardly barely".split())
-"""Words that negate what follows them up to the end of their clause."""
-SHORT_NEGATORS = frozenset("without lacking lack".split())
+NEGATORS = frozenset(
+    "not no never cannot neither nor none nothing nobody nowhere hardly barely unnecessary needless pointless overkill".split()
+)
+"""Words that negate their clause: what comes after them, and what came before them in it ("A/B tests
+are unnecessary", "drift is not worth watching")."""
+SHORT_NEGATORS = frozenset("without lacking lack skip skipping avoid avoiding ignore ignoring".split())
 """Words that negate only the few words right after them ("train without running out of memory")."""
 SHORT_SCOPE = 3
 CLAUSE_ENDS = frozenset(
@@ -167,8 +170,25 @@ class _Unit:
     negated: list[bool]
 
 
+def _clauses(words: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of each clause: words between clause-ending words."""
+    bounds, start = [], 0
+    for i, word in enumerate(words):
+        if word in CLAUSE_ENDS and i > start:
+            bounds.append((start, i))
+            start = i
+    bounds.append((start, len(words)))
+    return bounds
+
+
 def _negation(words: Sequence[str]) -> list[bool]:
     negated = [False] * len(words)
+    for start, end in _clauses(words):
+        # A negator late in a clause takes back what the clause said before it.
+        first = next((i for i in range(start, end) if words[i] in NEGATORS), None)
+        if first is not None:
+            for i in range(start, first):
+                negated[i] = True
     scope = 0
     for i, word in enumerate(words):
         if word in CLAUSE_ENDS:
@@ -187,52 +207,69 @@ def _function_share(words: Sequence[str]) -> float:
     return sum(w in FUNCTION_WORDS for w in words) / len(words) if words else 0.0
 
 
-def _is_bag(words: Sequence[str]) -> bool:
-    """A run of key words with next to no words that join them into a statement."""
-    return len(words) >= 6 and _function_share(words) < 0.12
+def _is_bag(text: str, words: Sequence[str]) -> bool:
+    """A run of key words with next to no words that join them into a statement, or names strung
+    together by commas or arrows with none at all ("device mesh, single controller")."""
+    if len(words) >= 6 and _function_share(words) < 0.12:
+        return True
+    return _function_share(words) == 0 and bool(re.search(r",|->|→|=>", text))
+
+
+def _paragraphs(answer: str) -> str:
+    """Lines wrapped inside a paragraph joined again: only a blank line or a list item starts anew."""
+    return re.sub(r"(?<=\S)[ \t]*\n(?![ \t]*(?:\n|[-*•]|\d+[.)]\s))[ \t]*", " ", answer)
 
 
 def _units(answer: str) -> list[_Unit]:
     units = []
-    for sentence in _SENTENCE_END.split(answer):
+    for sentence in _SENTENCE_END.split(_paragraphs(answer)):
         sentence = sentence.strip()
         if not sentence:
             continue
         pieces = [sentence]
-        fragments = [f for f in re.split(r"[,/]|\band\b|\bor\b", sentence) if f.strip()]
+        fragments = [f for f in re.split(r"[,/]|->|→|=>|\band\b|\bor\b", sentence) if f.strip()]
         fragment_words = [words_of(f) for f in fragments]
-        if len(fragments) >= 3 and max(len(w) for w in fragment_words) <= 4 and _function_share(words_of(sentence)) < 0.2:
+        short = sum(len(w) <= 3 for w in fragment_words)
+        if len(fragments) >= 3 and short >= 0.75 * len(fragments) and _function_share(words_of(sentence)) < 0.2:
             pieces = fragments
         for piece in pieces:
             words = words_of(piece)
-            if len(words) < MIN_UNIT_WORDS or _is_bag(words):
+            if len(words) < MIN_UNIT_WORDS or _is_bag(piece, words):
                 continue
             units.append(_Unit(piece.strip(), words, [stem(w) for w in words], _negation(words)))
     return units
 
 
-def _find(alternative: tuple[str, ...], unit: _Unit) -> list[int] | None:
-    """Positions of the first un-negated occurrence of ``alternative`` in ``unit``."""
+def _find(alternative: tuple[str, ...], unit: _Unit, start: int, end: int) -> list[int] | None:
+    """Positions of the first un-negated occurrence of ``alternative`` in ``unit`` between ``start``
+    and ``end``."""
     n = len(alternative)
-    for i in range(len(unit.stems) - n + 1):
+    for i in range(start, end - n + 1):
         if tuple(unit.stems[i : i + n]) == alternative and not any(unit.negated[i : i + n]):
             return list(range(i, i + n))
     return None
 
 
 def _match(cue: Cue, unit: _Unit, prompt_stems: frozenset[str]) -> list[int] | None:
+    """Where the cue is found in one clause of ``unit``: every group, not only words of the prompt."""
+    for start, end in _clauses(unit.words):
+        found = _match_in(cue, unit, start, end)
+        if found and not all(unit.stems[i] in prompt_stems for i in found):
+            return sorted(set(found))
+    return None
+
+
+def _match_in(cue: Cue, unit: _Unit, start: int, end: int) -> list[int] | None:
     found: list[int] = []
     for group in cue.groups:
         for alternative in group:
-            where = _find(alternative, unit)
-            if where is not None:
+            where = _find(alternative, unit, start, end)
+            if where is not None and not all(unit.words[i] in FUNCTION_WORDS for i in where):
                 found += where
                 break
         else:
             return None
-    if not found or all(unit.stems[i] in prompt_stems for i in found):
-        return None
-    return sorted(set(found))
+    return found
 
 
 def _repeats_prompt(unit: _Unit, prompt_stems: frozenset[str]) -> bool:

@@ -94,3 +94,25 @@ def test_a_rubric_check_reports_what_its_own_answers_earn():
     assert report.missed_by_model_answer == [3]
     assert report.earned_by_prompt == [] and report.earned_by_negation == []
     assert report.problems == ["the model answer does not earn point(s) [3]"]
+
+
+def test_a_negation_later_in_the_clause_takes_back_what_it_said():
+    assert not found(SLO, "Tracking p99 against an SLO is unnecessary here.")
+    assert not found(DRIFT, "Skip monitoring drift, accuracy is enough.")
+
+
+def test_the_evidence_must_lie_in_one_clause():
+    # "which" opens a new clause: the drift and the alerting belong to different statements
+    assert not found(DRIFT, "The inputs drift, which is why we alert the team.")
+    assert found(DRIFT, "We alert when the inputs drift.")
+
+
+def test_lines_wrapped_inside_a_paragraph_are_one_sentence():
+    assert found(SHARD, "FSDP shards the\noptimizer state across ranks.")
+    assert not found(SHARD, "- shard\n- optimizer state")
+
+
+def test_names_strung_together_by_arrows_say_nothing():
+    point = RubricPoint(point="Inductor emits Triton", evidence=["inductor + triton"])
+    assert not found(point, "Dynamo -> AOTAutograd -> Inductor -> Triton.")
+    assert found(point, "Inductor writes the fused kernels in Triton.")
