@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from quizapp.cli.common import open_workspace
+from quizapp.cli.common import open_workspace, positive_int
 from quizapp.text import printable
 
 
@@ -45,7 +45,7 @@ def stats_args(p: argparse.ArgumentParser) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print every figure as JSON (fields: see --schema)")
     out.add_argument("--schema", action="store_true", help="print the JSON Schema of --json, with a description of every field")
-    p.add_argument("--top", type=int, default=20, metavar="N", help="rows shown in the topic tables (default 20; --json has all)")
+    p.add_argument("--top", type=positive_int, default=20, metavar="N", help="rows shown in the topic tables (default 20; --json has all)")
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -187,7 +187,7 @@ def plan_args(p: argparse.ArgumentParser) -> None:
     which.add_argument("--clear", action="store_true", help="forget the interview date")
     p.add_argument("--target", type=float, metavar="R", help="recall wanted on the day, 0.70-0.99 (default: your desired retention)")
     p.add_argument("--json", action="store_true", help="print the plan's figures as JSON")
-    p.add_argument("--top", type=int, default=20, metavar="N", help="topics shown (default 20)")
+    p.add_argument("--top", type=positive_int, default=20, metavar="N", help="topics shown (default 20)")
 
 
 def cmd_plan(args: argparse.Namespace) -> int:

@@ -701,16 +701,21 @@ class Store:
         if callable(items):
             items = items()
         wanted = {item_id: (deck_id, kind) for item_id, deck_id, kind in items}
-        have = {
-            row[0]: (row[1], row[2], row[3])
-            for row in self.conn.execute("SELECT id, deck_id, kind, present FROM cards")
-        }
-        added = [(i, d, k) for i, (d, k) in wanted.items() if i not in have]
-        changed = [
-            (d, k, i) for i, (d, k) in wanted.items() if i in have and (have[i][0], have[i][1], have[i][2]) != (d, k, 1)
-        ]
-        gone = [i for i, (_, _, present) in have.items() if present and i not in wanted]
-        remember = [SYNCED_KEY, json.dumps([fingerprint, len(have) + len(added)])]
+
+        def differences() -> tuple[list, list, list, list]:
+            have = {
+                row[0]: (row[1], row[2], row[3])
+                for row in self.conn.execute("SELECT id, deck_id, kind, present FROM cards")
+            }
+            added = [(i, d, k) for i, (d, k) in wanted.items() if i not in have]
+            changed = [
+                (d, k, i) for i, (d, k) in wanted.items() if i in have and (have[i][0], have[i][1], have[i][2]) != (d, k, 1)
+            ]
+            gone = [i for i, (_, _, present) in have.items() if present and i not in wanted]
+            remember = [SYNCED_KEY, json.dumps([fingerprint, len(have) + len(added)])]
+            return added, changed, gone, remember
+
+        added, changed, gone, remember = differences()
         if not (added or changed or gone):
             if fingerprint is not None:
                 try:
@@ -721,6 +726,9 @@ class Store:
         else:
             now_text = to_iso(now or utcnow())
             with self.write() as c:
+                # Read again inside the write transaction: another quizapp starting on the same new
+                # workspace may have added the same cards since the read above.
+                added, changed, gone, remember = differences()
                 start = (c.execute("SELECT MAX(new_position) FROM cards").fetchone()[0] or 0) + 1
                 c.executemany(
                     "INSERT INTO cards(id, deck_id, kind, new_position, added_at) VALUES (?, ?, ?, ?, ?)",

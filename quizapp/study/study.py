@@ -13,7 +13,8 @@ from pathlib import Path
 
 from quizapp.decks.models import DeckCache, DeckSet, Item, card_items, load_decks
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, study_day
-from quizapp.db.store import NEW, PLAN_KEY, REVIEW, CardState, LogEntry, Store, new_id, to_iso, utcnow
+from quizapp.db.store import NEW, PLAN_KEY, REVIEW, CardState, LogEntry, Store, new_id, to_iso, utcnow, write_states
+from quizapp.scheduling.replay import replay_card
 from quizapp.workspace import Workspace, deck_cache_dir
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -628,7 +629,12 @@ class Study:
             return None
         action = self.undo_stack.pop()
         if action[0] == "answer":
-            card_id = self.store.undo_answer(action[1])
+            # The card gets the state its remaining answers replay to (not the one saved before the
+            # answer): a quiz answer given since still counts, as it does in doctor and merge.
+            with self.store.write() as c:
+                card_id = self.store.undo_answer(action[1])
+                if card_id is not None:
+                    write_states(c, [replay_card(c, self.scheduler, card_id)])
             for sibling in action[2]:
                 self.store.set_flags(sibling, buried_until=None)
             for i in range(len(self.summary.answers) - 1, -1, -1):
