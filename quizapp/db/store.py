@@ -412,6 +412,11 @@ def check_file(path: Path) -> None:
     """Refuse, without writing a byte, a file that is not a quizapp progress database we can use."""
     if not path.exists():
         return
+    if not path.is_file():
+        raise StoreError(
+            f"{path} is not a file (a folder or a special file) where the progress database belongs. "
+            "It was left untouched; move it away or choose another workspace with --home."
+        )
     if path.stat().st_size == 0:
         from quizapp.db.backup import backups_dir_for, list_backups  # quizapp.db.backup imports this module
 
@@ -489,6 +494,11 @@ class Store:
         self.path = path
         """The file, or None for an in-memory store."""
         self._db: Database | None = None
+        self._identity: tuple[int, int] | None = None
+        """The database file's (device, inode) when opened: a different one means it was replaced."""
+        self.diverted: Path | None = None
+        """Where writes go since the database file was replaced or deleted under this store (see
+        ``_divert``); None while all is well."""
 
     @property
     def db(self) -> Database:
@@ -529,6 +539,10 @@ class Store:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise _store_error(exc, path) from None
+        from quizapp.db.lock import hold_shared
+
+        hold_shared(path)
+        store._identity = _file_identity(path)
         return store
 
     def _prepare_patiently(self, busy_timeout_ms: int) -> None:
@@ -636,6 +650,10 @@ class Store:
             c.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise _store_error(exc, self.path) from None
+        if self._identity is not None and self.diverted is None and _file_identity(self.path) != self._identity:
+            c.execute("ROLLBACK")
+            c = self._divert()
+            c.execute("BEGIN IMMEDIATE")
         try:
             yield c
         except sqlite3.OperationalError as exc:
@@ -654,6 +672,41 @@ class Store:
             if c.in_transaction:
                 c.execute("ROLLBACK")
             raise _store_error(exc, self.path) from None
+
+    def _divert(self) -> sqlite3.Connection:
+        """The database file was replaced (a file-sync tool bringing another machine's copy, a
+        restore by hand) or deleted under this open store: writing on would write into a file that is
+        no longer the one on disk, or corrupt the new one. Instead, the database as this store knows
+        it (the old file, still open) is copied to a side file beside it, and every later write goes
+        there; ``quizapp merge`` brings it into the new file. Returns the side file's connection."""
+        assert self.path is not None
+        stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+        side = self.path.with_name(f"{self.path.stem}-kept-{stamp}-{os.getpid()}.db")
+        try:
+            target = sqlite3.connect(str(side), isolation_level=None, check_same_thread=False)
+            self.conn.backup(target)
+            target.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            target.execute("PRAGMA journal_mode = WAL")
+            target.execute("PRAGMA synchronous = FULL")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"{self.path} was replaced or deleted while quizapp had it open, and the answers could not "
+                f"be kept aside in {side} ({exc}). Nothing more was written; restart quizapp."
+            ) from None
+        old, self.conn, self._db = self.conn, target, None
+        old.close()
+        self.diverted = side
+        return target
+
+    def diverted_message(self) -> str | None:
+        """What to tell the user once writes were diverted (None while all is well)."""
+        if self.diverted is None:
+            return None
+        return (
+            f"{self.path} was replaced or deleted by another program (a file-sync tool?) while quizapp "
+            f"had it open. Your answers since are kept in {self.diverted}; quit, then run "
+            f"`quizapp merge {self.diverted}` to bring them into the current database."
+        )
 
     def query(self, sql: str, params: Iterable | dict = ()) -> list[dict]:
         """The rows as dicts of column name to value."""
@@ -809,6 +862,17 @@ class Store:
 
     def log_count(self) -> int:
         return self.scalar("SELECT COUNT(*) FROM review_log")
+
+
+def _file_identity(path: Path | None) -> tuple[int, int] | None:
+    """The (device, inode) of the file at ``path``; None when there is none."""
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def _environmental(exc: sqlite3.Error) -> bool:

@@ -81,7 +81,7 @@ class ReviewScreen(Screen):
         if self.focus is not None:
             self.sub_title = "Weakest cards"
         else:
-            self.sub_title = self.app.opened.decks.deck(self.deck).title if self.deck else "All decks"
+            self.sub_title = printable(self.app.opened.decks.deck(self.deck).title) if self.deck else "All decks"
         self.show_next()
 
     # ------------------------------------------------------------ showing
@@ -153,7 +153,7 @@ class ReviewScreen(Screen):
             self.app.study.answer(self.item.id, rating, spent)
         except StoreError as exc:
             # The answer stays on screen; pressing the key again retries.
-            self.notify(str(exc), title="Answer not saved", severity="error", timeout=10)
+            self.notify(str(exc), title="Answer not saved", severity="error", timeout=10, markup=False)
             return
         self.show_next()
 
@@ -167,7 +167,7 @@ class ReviewScreen(Screen):
         try:
             card_id = self.app.study.undo()
         except StoreError as exc:
-            self.notify(str(exc), title="Undo failed", severity="error", timeout=10)
+            self.notify(str(exc), title="Undo failed", severity="error", timeout=10, markup=False)
             return
         if card_id is None:
             self.notify("Nothing to undo")
@@ -180,14 +180,23 @@ class ReviewScreen(Screen):
     def action_bury(self) -> None:
         if self.item is None:
             return
-        self.app.study.bury(self.item.id)
+        try:
+            self.app.study.bury(self.item.id)
+        except StoreError as exc:
+            # As for an answer: the card stays on screen; pressing the key again retries.
+            self.notify(str(exc), title="Not buried", severity="error", timeout=10, markup=False)
+            return
         self.notify("Buried until tomorrow (ctrl+z to undo)")
         self.show_next()
 
     def action_suspend(self) -> None:
         if self.item is None:
             return
-        self.app.study.suspend(self.item.id)
+        try:
+            self.app.study.suspend(self.item.id)
+        except StoreError as exc:
+            self.notify(str(exc), title="Not suspended", severity="error", timeout=10, markup=False)
+            return
         self.notify("Suspended: it will not come up until unsuspended (ctrl+z to undo)")
         self.show_next()
 
