@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 import pickle
 import re
 import time
@@ -835,10 +836,16 @@ def load_deck_file(
     name = name or str(path)
     try:
         if root is not None and path.is_symlink():
-            target = path.resolve()
+            try:
+                target = path.resolve()
+            except RuntimeError:  # a loop of links
+                return None, [f"{name}:1:1 a loop of symbolic links; skipped"]
             if not target.is_relative_to(root.resolve()):
                 return None, [f"{name}:1:1 a link to a file outside the decks folder ({target}) is not followed"]
         st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            # A folder, a FIFO (reading it would wait forever), a device or a socket named like a deck.
+            return None, [f"{name}:1:1 not a regular file; skipped"]
         if st.st_size > MAX_DECK_BYTES:
             return None, [
                 f"{name}:1:1 the file is {st.st_size / 1e6:.1f} MB; deck files are limited to {MAX_DECK_BYTES // 2**20} MB"
