@@ -28,12 +28,6 @@ def test_undo_after_a_quiz_answer_leaves_the_state_the_remaining_log_replays_to(
     assert not [f for f in report.findings if f.kind == "state"]
 
 
-def _cli(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "quizapp", "--home", str(home), *args], capture_output=True, timeout=120
-    )
-
-
 def test_a_plan_date_too_far_away_is_refused_and_nothing_is_saved(workspace, capsys):
     from quizapp.cli.main import main
 

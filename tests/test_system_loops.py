@@ -98,13 +98,17 @@ def test_database_swapped_under_a_running_writer_keeps_every_answer_for_merge(tm
     acknowledged: list[str] = []
     runs = 4
     for run in range(runs):
+        other = home / f"other-{run}.db"  # another machine's copy: this one as it was before the run
+        if db.exists():
+            source, copy = sqlite3.connect(db), sqlite3.connect(other)
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")
+            source.close()
+            copy.close()
         child = _start(home)
         time.sleep(0.2)
-        other = home / f"other-{run}.db"
-        conn = sqlite3.connect(db)
-        conn.execute("PRAGMA wal_checkpoint")
-        conn.close()
-        shutil.copyfile(db, other)
+        if not other.exists():
+            shutil.copyfile(db, other)
         os.replace(other, db)  # as a file-sync tool brings another machine's copy
         time.sleep(0.3)
         acknowledged += _kill(child)

@@ -21,7 +21,7 @@ try:
 except ImportError:  # Windows: no POSIX locks; restore then relies on SQLite's own locking
     fcntl = None  # type: ignore[assignment]
 
-_HELD: dict[str, int] = {}
+_HELD: dict[tuple[str, bool], int] = {}
 """One descriptor per lock file this process holds, kept open until the process ends (closing any
 descriptor of a file drops the process's POSIX locks on it)."""
 
@@ -30,14 +30,16 @@ def lock_path(db_path: Path) -> Path:
     return Path(f"{db_path}.lock")
 
 
-def _descriptor(db_path: Path) -> int | None:
+def _descriptor(db_path: Path, write: bool = False) -> int | None:
+    """A descriptor of the lock file: read-only for the shared lock (a file open for writing would
+    keep its filesystem from being remounted read-only), read-write for the exclusive one."""
     path = lock_path(db_path)
-    key = str(path.resolve()) if path.parent.exists() else str(path)
+    key = (str(path.resolve()) if path.parent.exists() else str(path), write)
     fd = _HELD.get(key)
     if fd is not None:
         return fd
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        fd = os.open(path, (os.O_RDWR if write else os.O_RDONLY) | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
     except OSError:
         return None  # a read-only folder: nothing can be written there, restore included
     _HELD[key] = fd
@@ -77,7 +79,7 @@ def hold_exclusive(db_path: Path, what: str) -> None:
     has it open; raises ``StoreLockedError`` naming the other process when one does."""
     if fcntl is None:
         return
-    fd = _descriptor(db_path)
+    fd = _descriptor(db_path, write=True)
     if fd is None:
         return
     try:
@@ -95,7 +97,7 @@ def release_exclusive(db_path: Path) -> None:
     """Back to a shared lock after ``hold_exclusive``."""
     if fcntl is None:
         return
-    fd = _descriptor(db_path)
+    fd = _descriptor(db_path, write=True)
     if fd is None:
         return
     try:

@@ -3,7 +3,6 @@ palette's titles and help): shown literally, control characters as visible symbo
 
 from __future__ import annotations
 
-import re
 
 from quizapp.text import printable
 
