@@ -33,6 +33,17 @@ def workspace(args: argparse.Namespace) -> Workspace:
     return Workspace.resolve(args.home)
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {value}")
+    return value
+
+
 def deck_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--deck", metavar="ID", help="only this deck (its id, as `quizapp decks` lists)")
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from quizapp.cli.common import run_tui, workspace
+from quizapp.text import printable
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -42,7 +43,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         loaded = load_decks(ws.deck_dirs, base=ws.home)
         problems, decks = loaded.problems, loaded.decks
     for line in problems:
-        print(line, file=sys.stderr)
+        print(printable(line), file=sys.stderr)
     from quizapp.decks.models import card_item_ids
 
     # Cards as every screen counts them: each side and cloze deletion is one.
@@ -54,11 +55,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_where(args: argparse.Namespace) -> int:
     ws = workspace(args)
-    print(f"workspace: {ws.home}  ({ws.how})")
+    print(printable(f"workspace: {ws.home}  ({ws.how})"))
     for d in ws.deck_dirs:
-        print(f"decks:     {d}")
-    print(f"progress:  {ws.db_path}")
-    print(f"backups:   {ws.backups_dir}")
+        print(printable(f"decks:     {d}"))
+    print(printable(f"progress:  {ws.db_path}"))
+    print(printable(f"backups:   {ws.backups_dir}"))
     return 0
 
 
@@ -70,13 +71,14 @@ def cmd_decks(args: argparse.Namespace) -> int:
         study = opened.study()
         print(f"{'deck':<28} {'new':>5} {'learn':>6} {'due':>5} {'learned':>8} {'total':>6}  title")
         for c in study.deck_counts():
-            print(f"{c.deck_id:<28} {c.new:>5} {c.learning:>6} {c.due:>5} {c.learned:>8} {c.total:>6}  {c.title}")
+            print(f"{printable(c.deck_id):<28} {c.new:>5} {c.learning:>6} {c.due:>5} {c.learned:>8} {c.total:>6}  "
+                  f"{printable(c.title)}")
         for line in opened.decks.problems:
-            print(line, file=sys.stderr)
+            print(printable(line), file=sys.stderr)
         orphans = opened.store.orphans()
         if orphans:
             print(f"{len(orphans)} cards with progress are no longer in any deck (kept): "
-                  + ", ".join(o["id"] for o in orphans[:10]) + (" ..." if len(orphans) > 10 else ""))
+                  + printable(", ".join(o["id"] for o in orphans[:10])) + (" ..." if len(orphans) > 10 else ""))
     finally:
         opened.store.close()
     return 0

@@ -11,6 +11,7 @@ import sys
 from quizapp.cli import common, decks, interop, modes, safety, settings, stats, study
 from quizapp.cli.common import Command, run_tui
 from quizapp.errors import QuizappError
+from quizapp.text import printable
 
 # fmt: off
 COMMANDS: tuple[Command, ...] = (
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_tui(args)
         return handlers[args.command](args)
     except QuizappError as exc:
-        print(f"quizapp: {exc}", file=sys.stderr)
+        print(f"quizapp: {printable(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

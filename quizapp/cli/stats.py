@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from quizapp.cli.common import open_workspace
+from quizapp.cli.common import open_workspace, positive_int
 from quizapp.text import printable
 
 
@@ -46,14 +46,13 @@ def stats_args(p: argparse.ArgumentParser) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print every figure as JSON (fields: see --schema)")
     out.add_argument("--schema", action="store_true", help="print the JSON Schema of --json, with a description of every field")
-    p.add_argument("--top", type=int, default=20, metavar="N", help="rows shown in the topic tables (default 20; --json has all)")
+    p.add_argument("--top", type=positive_int, default=20, metavar="N", help="rows shown in the topic tables (default 20; --json has all)")
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from quizapp.stats.queries import Stats
     from quizapp.stats.report import report_schema
 
-    _check_top(args.top)
     if args.schema:
         print(json.dumps(report_schema(), indent=2))
         return 0
@@ -67,13 +66,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return 0
     print_report(report, Console(), top=max(1, args.top))
     return 0
-
-
-def _check_top(top: int) -> None:
-    from quizapp.errors import QuizappError
-
-    if top < 1:
-        raise QuizappError(f"--top {top}: must be at least 1 (the rows shown per table)")
 
 
 def print_report(report, console: Console, top: int = 20) -> None:
@@ -196,7 +188,7 @@ def plan_args(p: argparse.ArgumentParser) -> None:
     which.add_argument("--clear", action="store_true", help="forget the interview date")
     p.add_argument("--target", type=float, metavar="R", help="recall wanted on the day, 0.70-0.99 (default: your desired retention)")
     p.add_argument("--json", action="store_true", help="print the plan's figures as JSON")
-    p.add_argument("--top", type=int, default=20, metavar="N", help="topics shown (default 20)")
+    p.add_argument("--top", type=positive_int, default=20, metavar="N", help="topics shown (default 20)")
     p.add_argument("--apply", action="store_true", help="set new cards a day (`quizapp config new_per_day`) to the plan's suggestion")
 
 
@@ -206,7 +198,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from quizapp.scheduling.scheduler import load_settings, study_day
     from quizapp.study.plan import clear_plan, load_plan, parse_plan, plan_report, save_plan
 
-    _check_top(args.top)
     opened = open_workspace(args)
     console = Console()
     try:

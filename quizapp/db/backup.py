@@ -25,10 +25,13 @@ from pathlib import Path
 
 from quizapp.db.files import BUSY_TIMEOUT_MS, Backup, backups_dir_for, check_file, list_backups, store_error
 from quizapp.db.records import utcnow
-from quizapp.errors import StoreError
+from quizapp.errors import StoreError, StoreLockedError
 
 DAMAGED_PREFIX = "damaged-"
 """Raw copies of a database too damaged to back up properly, kept by ``restore``; never thinned."""
+KEPT_REASONS = frozenset({"before-restore", "import", "merge"})
+"""Backups taken before a restore, import or merge: never thinned, kept until the user deletes them
+(they may hold the only copy of answers a mistaken restore replaced)."""
 PERIODIC_SECONDS = 5 * 60
 """How often the TUI offers a periodic backup while it is open (skipped when nothing changed)."""
 
@@ -134,6 +137,7 @@ def take_backup(
     now: datetime | None = None,
     force: bool = False,
     retention: Retention | None = None,
+    keep: Iterable[Path] = (),
 ) -> Outcome:
     """Back up the database at ``db_path`` into ``backups_dir`` unless nothing changed, then thin.
 
@@ -155,7 +159,9 @@ def take_backup(
     try:
         if existing and not force:
             current = fingerprint(source)[:8]
-            if current == existing[0].fingerprint:
+            # A copy that is kept for good is written even when a thinnable one holds the same.
+            same = existing[0].fingerprint == current
+            if same and (reason not in KEPT_REASONS or existing[0].reason in KEPT_REASONS):
                 return Outcome(existing[0], written=False)
         backup = _write_copy(source, backups_dir, reason, now or utcnow())
     except sqlite3.DatabaseError as exc:
@@ -164,7 +170,7 @@ def take_backup(
         ) from None
     finally:
         source.close()
-    removed = thin_backups(backups_dir, retention or Retention(), keep=[backup.path])
+    removed = thin_backups(backups_dir, retention or Retention(), keep=[backup.path, *keep])
     return Outcome(backup, written=True, removed=tuple(removed))
 
 
@@ -276,7 +282,7 @@ def thin_backups(backups_dir: Path, retention: Retention, keep: Iterable[Path] =
 
     Half-written copies left by a process killed while backing up go too, once they are an hour old.
     """
-    backups = list_backups(backups_dir)
+    backups = [b for b in list_backups(backups_dir) if b.reason not in KEPT_REASONS]
     stale = time.time() - 3600
     for partial in backups_dir.glob(".quizapp-*.partial"):
         try:
@@ -361,24 +367,62 @@ def restore_backup(db_path: Path, name: str, *, backups_dir: Path | None = None,
     it open sees either the old or the restored contents, never a mix. A database too damaged to be
     read is kept as a raw copy (``damaged-...``) and replaced as a file.
     """
+    from quizapp.db.lock import hold_exclusive, release_exclusive
+
     db_path = Path(db_path)
     backups_dir = backups_dir or backups_dir_for(db_path)
     chosen = find_backup(backups_dir, name)
     verify_backup(chosen.path)
-    saved: Backup | None = None
-    damaged: Path | None = None
-    if db_path.exists() and db_path.stat().st_size > 0:
-        try:
-            saved = take_backup(db_path, "before-restore", backups_dir=backups_dir, now=now).backup
-        except StoreError as exc:
-            if _cannot_write(exc):
-                raise
-            damaged = _keep_raw_copy(db_path, backups_dir, now or utcnow())
-    if damaged is None and db_path.exists() and db_path.stat().st_size > 0:
-        _copy_into_live(chosen.path, db_path)
-    else:
-        _replace_file(chosen.path, db_path)
+    if db_path.parent.is_dir():
+        hold_exclusive(db_path, "restore")
+    try:
+        if db_path.is_file() and db_path.stat().st_size > 0:
+            _refuse_if_busy(db_path)
+        saved: Backup | None = None
+        damaged: Path | None = None
+        if db_path.exists() and db_path.stat().st_size > 0:
+            try:
+                saved = take_backup(
+                    db_path, "before-restore", backups_dir=backups_dir, now=now, keep=[chosen.path]
+                ).backup
+            except StoreError as exc:
+                if _cannot_write(exc):
+                    raise
+                damaged = _keep_raw_copy(db_path, backups_dir, now or utcnow())
+        if damaged is None and db_path.exists() and db_path.stat().st_size > 0:
+            _copy_into_live(chosen.path, db_path)
+        else:
+            _replace_file(chosen.path, db_path)
+    finally:
+        if db_path.parent.is_dir():
+            release_exclusive(db_path)
     return Restored(chosen, saved, damaged)
+
+
+RESTORE_WAIT_S = 1.0
+"""How long restore waits for another program's write lock on the database before saying it is busy."""
+
+
+def _refuse_if_busy(db_path: Path) -> None:
+    """Say at once that another program (a database browser, a script) is writing to the database,
+    rather than wait out the busy timeout and restore after it."""
+    try:
+        probe = sqlite3.connect(db_path, timeout=RESTORE_WAIT_S, isolation_level=None)
+    except sqlite3.Error:
+        return  # unreadable: restore replaces it as a file
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StoreLockedError(
+                f"{db_path} is busy: another program is writing to it. Nothing was restored; "
+                "close that program, then restore again."
+            ) from None
+    except sqlite3.DatabaseError:
+        pass  # damaged: restore keeps a raw copy and replaces it
+    finally:
+        probe.close()
 
 
 def _cannot_write(exc: StoreError) -> bool:

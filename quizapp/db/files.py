@@ -109,6 +109,11 @@ def check_file(path: Path) -> None:
     """Refuse, without writing a byte, a file that is not a quizapp progress database we can use."""
     if not path.exists():
         return
+    if not path.is_file():
+        raise StoreError(
+            f"{path} is not a file (a folder or a special file) where the progress database belongs. "
+            "It was left untouched; move it away or choose another workspace with --home."
+        )
     if path.stat().st_size == 0:
         backups = list_backups(backups_dir_for(path))
         if backups:

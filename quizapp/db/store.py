@@ -64,6 +64,11 @@ class Store:
         self.path = path
         """The file, or None for an in-memory store."""
         self._db: Database | None = None
+        self._identity: tuple[int, int] | None = None
+        """The database file's (device, inode) when opened: a different one means it was replaced."""
+        self.diverted: Path | None = None
+        """Where writes go since the database file was replaced or deleted under this store (see
+        ``_divert``); None while all is well."""
 
     @property
     def db(self) -> Database:
@@ -104,6 +109,10 @@ class Store:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise store_error(exc, path) from None
+        from quizapp.db.lock import hold_shared
+
+        hold_shared(path)
+        store._identity = _file_identity(path)
         return store
 
     def _prepare_patiently(self, busy_timeout_ms: int) -> None:
@@ -209,6 +218,10 @@ class Store:
             c.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise store_error(exc, self.path) from None
+        if self._identity is not None and self.diverted is None and _file_identity(self.path) != self._identity:
+            c.execute("ROLLBACK")
+            c = self._divert()
+            c.execute("BEGIN IMMEDIATE")
         try:
             yield c
         except sqlite3.OperationalError as exc:
@@ -227,6 +240,41 @@ class Store:
             if c.in_transaction:
                 c.execute("ROLLBACK")
             raise store_error(exc, self.path) from None
+
+    def _divert(self) -> sqlite3.Connection:
+        """The database file was replaced (a file-sync tool bringing another machine's copy, a
+        restore by hand) or deleted under this open store: writing on would write into a file that is
+        no longer the one on disk, or corrupt the new one. Instead, the database as this store knows
+        it (the old file, still open) is copied to a side file beside it, and every later write goes
+        there; ``quizapp merge`` brings it into the new file. Returns the side file's connection."""
+        assert self.path is not None
+        stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+        side = self.path.with_name(f"{self.path.stem}-kept-{stamp}-{os.getpid()}.db")
+        try:
+            target = sqlite3.connect(str(side), isolation_level=None, check_same_thread=False)
+            self.conn.backup(target)
+            target.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            target.execute("PRAGMA journal_mode = WAL")
+            target.execute("PRAGMA synchronous = FULL")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"{self.path} was replaced or deleted while quizapp had it open, and the answers could not "
+                f"be kept aside in {side} ({exc}). Nothing more was written; restart quizapp."
+            ) from None
+        old, self.conn, self._db = self.conn, target, None
+        old.close()
+        self.diverted = side
+        return target
+
+    def diverted_message(self) -> str | None:
+        """What to tell the user once writes were diverted (None while all is well)."""
+        if self.diverted is None:
+            return None
+        return (
+            f"{self.path} was replaced or deleted by another program (a file-sync tool?) while quizapp "
+            f"had it open. Your answers since are kept in {self.diverted}; quit, then run "
+            f"`quizapp merge {self.diverted}` to bring them into the current database."
+        )
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict]:
         """The rows as dicts of column name to value."""
@@ -274,16 +322,21 @@ class Store:
         if callable(items):
             items = items()
         wanted = {item_id: (deck_id, kind) for item_id, deck_id, kind in items}
-        have = {
-            row[0]: (row[1], row[2], row[3])
-            for row in self.conn.execute("SELECT id, deck_id, kind, present FROM cards")
-        }
-        added = [(i, d, k) for i, (d, k) in wanted.items() if i not in have]
-        changed = [
-            (d, k, i) for i, (d, k) in wanted.items() if i in have and (have[i][0], have[i][1], have[i][2]) != (d, k, 1)
-        ]
-        gone = [i for i, (_, _, present) in have.items() if present and i not in wanted]
-        remember = [SYNCED_KEY, json.dumps([fingerprint, len(have) + len(added)])]
+
+        def differences() -> tuple[list, list, list, list]:
+            have = {
+                row[0]: (row[1], row[2], row[3])
+                for row in self.conn.execute("SELECT id, deck_id, kind, present FROM cards")
+            }
+            added = [(i, d, k) for i, (d, k) in wanted.items() if i not in have]
+            changed = [
+                (d, k, i) for i, (d, k) in wanted.items() if i in have and (have[i][0], have[i][1], have[i][2]) != (d, k, 1)
+            ]
+            gone = [i for i, (_, _, present) in have.items() if present and i not in wanted]
+            remember = [SYNCED_KEY, json.dumps([fingerprint, len(have) + len(added)])]
+            return added, changed, gone, remember
+
+        added, changed, gone, remember = differences()
         if not (added or changed or gone):
             if fingerprint is not None:
                 try:
@@ -294,6 +347,9 @@ class Store:
         else:
             now_text = to_iso(now or utcnow())
             with self.write() as c:
+                # Read again inside the write transaction: another quizapp starting on the same new
+                # workspace may have added the same cards since the read above.
+                added, changed, gone, remember = differences()
                 start = (c.execute("SELECT MAX(new_position) FROM cards").fetchone()[0] or 0) + 1
                 c.executemany(
                     "INSERT INTO cards(id, deck_id, kind, new_position, added_at) VALUES (?, ?, ?, ?, ?)",
@@ -390,3 +446,14 @@ def one_transaction(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("RELEASE stats")
         raise
     conn.execute("RELEASE stats")
+
+
+def _file_identity(path: Path | None) -> tuple[int, int] | None:
+    """The (device, inode) of the file at ``path``; None when there is none."""
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)

@@ -25,6 +25,7 @@ import hashlib
 import os
 import pickle
 import re
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
@@ -839,10 +840,16 @@ def load_deck_file(
     name = name or str(path)
     try:
         if root is not None and path.is_symlink():
-            target = path.resolve()
+            try:
+                target = path.resolve()
+            except RuntimeError:  # a loop of links
+                return None, [f"{name}:1:1 a loop of symbolic links; skipped"]
             if not target.is_relative_to(root.resolve()):
                 return None, [f"{name}:1:1 a link to a file outside the decks folder ({target}) is not followed"]
         st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            # A folder, a FIFO (reading it would wait forever), a device or a socket named like a deck.
+            return None, [f"{name}:1:1 not a regular file; skipped"]
         if st.st_size > MAX_DECK_BYTES:
             return None, [
                 f"{name}:1:1 the file is {st.st_size / 1e6:.1f} MB; deck files are limited to {MAX_DECK_BYTES // 2**20} MB"

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from quizapp.decks.models import KINDS, Deck, validate_card
 from quizapp.interop import InteropError
+from quizapp.interop.cells import neutralise, restore
 from quizapp.interop.deckwriter import card_data
 from quizapp.interop.ids import card_id_for_guid, card_id_for_text, slug
 
@@ -79,7 +80,7 @@ def export_rows(decks: list[Deck]) -> list[dict[str, str]]:
                     row[name] = "true" if value else "false"
                 else:
                     row[name] = str(value)
-            rows.append(row)
+            rows.append({name: neutralise(cell) for name, cell in row.items()})
     return rows
 
 
@@ -89,7 +90,7 @@ def export_csv(decks: list[Deck], path: Path, delimiter: str | None = None) -> i
     rows = export_rows(decks)
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(
-        buffer, fieldnames=list(COLUMNS), delimiter=delimiter or delimiter_for(path), lineterminator="\n"
+        buffer, fieldnames=list(COLUMNS), delimiter=delimiter or delimiter_for(path), lineterminator="\r\n"
     )
     writer.writeheader()
     writer.writerows(rows)
@@ -217,7 +218,7 @@ def _row_card(row: list[str], columns: list[str], deck_id: str, source: str) -> 
             "(a cell holding the separator must be quoted)"
         ])
     # Missing cells at the end of a row are empty ones: hand-written files often leave them out.
-    values = {col: cell for col, cell in zip(columns, row) if cell.strip() and col != "deck"}
+    values = {col: restore(cell) for col, cell in zip(columns, row) if cell.strip() and col != "deck"}
     problems = []
     raw: dict[str, Any] = {}
     for col, cell in values.items():
@@ -228,6 +229,8 @@ def _row_card(row: list[str], columns: list[str], deck_id: str, source: str) -> 
                 raw[col] = json.loads(cell)
             except json.JSONDecodeError as exc:
                 problems.append(f"column 'rubric': not valid JSON ({exc.msg} at character {exc.pos + 1})")
+            except RecursionError:
+                problems.append("column 'rubric': nested too deeply to be a rubric")
         elif col == "guid":
             continue
         else:

@@ -165,6 +165,8 @@ def merge_file(store: Store, other: Path, *, backups_dir: Path | None = None, no
     other = other_database(other)
     if store.path is not None and store.path.exists() and other.resolve() == store.path.resolve():
         raise StoreError(f"{other} is this workspace's own progress database; merge a copy from another machine.")
+    if other.is_file() and other.stat().st_size == 0:
+        raise StoreError(f"{other} is empty: it is not a progress database. Nothing was merged.")
     check_file(other)
     with tempfile.TemporaryDirectory(prefix="quizapp-merge-") as tmp:
         copy = Path(tmp) / DB_NAME

@@ -53,6 +53,12 @@ def card_answers(rows: Iterable[tuple]) -> Answers:
     return [(at, rating, due) for at, _, rating, due in answers]
 
 
+def replay_card(conn: sqlite3.Connection, scheduler: Scheduler, card_id: str) -> CardState:
+    """The state replaying one card's log gives it; call inside a transaction."""
+    rows = conn.execute(REPLAY_SQL.replace("ORDER BY +card_id", "WHERE card_id = ?"), [card_id])
+    return scheduler.replay_answers(card_id, card_answers(rows))
+
+
 def replay_all(conn: sqlite3.Connection, scheduler: Scheduler) -> Iterator[CardState]:
     """The state replaying the log gives every card that has answers; call inside a transaction."""
     for card_id, rows in groupby(conn.execute(REPLAY_SQL), key=itemgetter(0)):

@@ -33,6 +33,10 @@ MAX_ANSWERS_PER_CARD = 100
 """The simulation stops a card after this many answers (a target near 0.99 makes intervals short)."""
 
 
+MAX_PLAN_DAYS = 3653
+"""How far ahead an interview date may be (ten years): the forecast counts every day up to it."""
+
+
 class PlanError(QuizappError):
     """A plan date or target that cannot be used."""
 
@@ -42,8 +46,8 @@ class Plan(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    day: date
-    """The interview's date (a local study day)."""
+    day: date = Field(le=date(2999, 12, 31))
+    """The interview's date (a local study day); a stored date past any sensible plan is ignored."""
     target: float = Field(0.9, ge=0.7, le=0.99)
     """The recall every card should have on the day."""
 
@@ -78,6 +82,11 @@ def parse_plan(text: str, target: float | None, today: date, settings: StudySett
         raise PlanError(f"the interview date must be written YYYY-MM-DD, e.g. 2026-12-15 (got {text.strip()!r})") from None
     if day < today:
         raise PlanError(f"the interview date {day.isoformat()} is in the past (today is {today.isoformat()}); give a later date")
+    if day > today + timedelta(days=MAX_PLAN_DAYS):
+        raise PlanError(
+            f"the interview date {day.isoformat()} is more than ten years away; give a date before "
+            f"{(today + timedelta(days=MAX_PLAN_DAYS + 1)).isoformat()}"
+        )
     chosen = settings.desired_retention if target is None else target
     if not 0.7 <= chosen <= 0.99:
         raise PlanError(f"the target recall must be between 0.70 and 0.99 (got {chosen:g})")

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from quizapp.db.records import NEW, REVIEW, CardState, LogEntry, new_id, to_iso, utcnow
-from quizapp.db.store import PLAN_KEY, Store
+from quizapp.db.store import PLAN_KEY, Store, write_states
 from quizapp.decks.models import DeckSet, Item, card_items
 from quizapp.errors import QuizappError
+from quizapp.scheduling.replay import replay_card
 from quizapp.scheduling.scheduler import Scheduler, StudySettings, day_start, load_settings, study_day
 from quizapp.study import leech, queue
 
@@ -671,7 +672,12 @@ class Study:
             return None
         action = self.undo_stack.pop()
         if action[0] == "answer":
-            card_id = self.store.undo_answer(action[1])
+            # The card gets the state its remaining answers replay to (not the one saved before the
+            # answer): a quiz answer given since still counts, as it does in doctor and merge.
+            with self.store.write() as c:
+                card_id = self.store.undo_answer(action[1])
+                if card_id is not None:
+                    write_states(c, [replay_card(c, self.scheduler, card_id)])
             for sibling in action[2]:
                 self.store.set_flags(sibling, buried_until=None)
             if len(action) > 3 and action[3] and card_id is not None:

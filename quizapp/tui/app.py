@@ -14,9 +14,12 @@ from quizapp.db.backup import PERIODIC_SECONDS
 from quizapp.db.records import utcnow
 from quizapp.errors import QuizappError
 from quizapp.session import Opened
+from quizapp.tui.widgets.literal import markup_literal
 
 START_BACKUP_DELAY = 3.0
 """Seconds after start before the first backup."""
+DIVERTED_CHECK_SECONDS = 1.0
+"""How often the app looks whether writes were diverted to a side file (a replaced database file)."""
 
 
 class QuizApp(App[int]):
@@ -44,6 +47,7 @@ class QuizApp(App[int]):
         self.start = start
         self.start_deck = deck
         self.options = options
+        self._diverted_told: str | None = None
 
     def on_mount(self) -> None:
         # Opened straight into another screen, the home screen is built only when the user goes back.
@@ -56,6 +60,7 @@ class QuizApp(App[int]):
             # every few minutes; the first waits so that it does not slow the first card down.
             self.set_timer(START_BACKUP_DELAY, self.backup_in_background)
             self.set_interval(PERIODIC_SECONDS, self.backup_in_background)
+            self.set_interval(DIVERTED_CHECK_SECONDS, self.warn_if_diverted)
         if self.start == "review":
             self.action_review(self.start_deck)
         elif self.start == "quiz":
@@ -66,6 +71,14 @@ class QuizApp(App[int]):
             from quizapp.tui.screens.review import ReviewScreen
 
             self.push_screen(ReviewScreen(focus=self.options["focus"]["focus"]))
+
+    def warn_if_diverted(self) -> None:
+        """Tell the user, and keep telling, once the database file was replaced or deleted under the
+        app and answers go to a side file (``Store._divert``)."""
+        message = self.opened.store.diverted_message()
+        if message is not None and message != self._diverted_told:
+            self._diverted_told = message
+            self.notify(message, title="Progress file replaced", severity="error", timeout=60, markup=False)
 
     @work(thread=True, exclusive=True, group="backup", exit_on_error=False)
     def backup_in_background(self) -> None:
@@ -152,21 +165,21 @@ class QuizApp(App[int]):
         yield SystemCommand("Review: all due cards", "Study every card due today", self.action_review)
         for deck in self.opened.decks.decks:
             yield SystemCommand(
-                f"Review deck: {deck.title}",
-                f"Study the due cards of {deck.id}",
+                f"Review deck: {markup_literal(deck.title)}",
+                f"Study the due cards of {markup_literal(deck.id)}",
                 lambda deck_id=deck.id: self.action_review(deck_id),
             )
         yield SystemCommand("Quiz: all decks", "A round of questions from every deck", self.action_quiz)
         for deck in self.opened.decks.decks:
             if any(c.kind in ("choice", "order") or c.year is not None for c in deck.cards):
                 yield SystemCommand(
-                    f"Quiz deck: {deck.title}",
-                    f"A round of questions from {deck.id}",
+                    f"Quiz deck: {markup_literal(deck.title)}",
+                    f"A round of questions from {markup_literal(deck.id)}",
                     lambda deck_id=deck.id: self.action_quiz(deck_id),
                 )
         tags = sorted({t for d in self.opened.decks.decks for c in d.cards if c.kind != "interview" for t in c.tags})
         for tag in tags:
-            yield SystemCommand(f"Quiz tag: {tag}", f"A round of questions on cards tagged {tag}",
+            yield SystemCommand(f"Quiz tag: {markup_literal(tag)}", f"A round of questions on cards tagged {markup_literal(tag)}",
                                 lambda tag=tag: self.action_quiz(tags=[tag]))
         yield SystemCommand("Mock interview", "Answer an interview prompt against the clock", self.action_interview)
         yield SystemCommand("Progress dashboard", "Streaks, retention, forecast, topics, weakest cards, plan",

@@ -53,8 +53,10 @@ def test_where_reads_only_and_creates_no_database(tmp_path, capsys):
 @pytest.mark.parametrize("command", [["stats", "--top", "0"], ["plan", "--top", "-1"]])
 def test_top_below_one_is_refused(tmp_path, capsys, command):
     write_deck(tmp_path / "decks", "small.yaml", SMALL_DECK)
-    assert main(["--home", str(tmp_path), *command]) == 1
-    assert "must be at least 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit:
+        main(["--home", str(tmp_path), *command])
+    assert exit.value.code == 2
+    assert "must be a positive number" in capsys.readouterr().err
 
 
 async def test_a_screenshot_without_a_downloads_folder_goes_to_the_workspace(tmp_path, monkeypatch, clock):

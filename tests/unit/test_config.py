@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from textual.widgets import DataTable, Input
 
@@ -80,11 +82,12 @@ def test_an_old_database_without_the_new_settings_keeps_working(fresh_store):
 
 
 def test_plan_apply_sets_new_cards_a_day_to_the_plans_suggestion(home, capsys):
-    assert main(["--home", str(home), "plan", "--date", "2099-01-01"]) == 0
+    far = (date.today() + timedelta(days=9 * 365)).isoformat()
+    assert main(["--home", str(home), "plan", "--date", far]) == 0
     capsys.readouterr()
     assert main(["--home", str(home), "plan", "--apply"]) == 0
     out = capsys.readouterr().out
-    assert "new_per_day = 1" in out  # 120 cards over decades: one a day suffices
+    assert "new_per_day = 1" in out  # 120 cards over nine years: one a day suffices
     assert main(["--home", str(home), "plan", "--date", "2000-01-01"]) == 1
 
 

@@ -72,7 +72,7 @@ class QuizScreen(AppScreen[None]):
         questions = build_round(study.decks, self.count, self.deck_ids, self.tags)
         self.round = QuizRound(study, questions)
         parts = [*(self.deck_ids or []), *(f"#{t}" for t in self.tags or [])]
-        self.sub_title = "Quiz: " + (", ".join(parts) if parts else "all decks")
+        self.sub_title = "Quiz: " + (printable(", ".join(parts)) if parts else "all decks")
         if not questions:
             self.quiz_app.pop_screen()
             self.quiz_app.notify("These decks have no quiz questions (choice, ordering or dated cards).", severity="warning")

@@ -85,7 +85,7 @@ class ReviewScreen(AppScreen[None]):
             self.sub_title = self.focus_title() + (" (schedules unchanged)" if self.study_focus.mode == "cram" else "")
         else:
             deck = self.quiz_app.opened.decks.deck(self.deck) if self.deck else None
-            self.sub_title = deck.title if deck else "All decks"
+            self.sub_title = printable(deck.title) if deck else "All decks"
         if self.resume is not None:
             self.show(self.resume)
             return
@@ -169,7 +169,7 @@ class ReviewScreen(AppScreen[None]):
             return
         except StoreError as exc:
             # The answer stays on screen; pressing the key again retries.
-            self.notify(str(exc), title="Answer not saved", severity="error", timeout=10)
+            self.notify(str(exc), title="Answer not saved", severity="error", timeout=10, markup=False)
             return
         self.show_next()
 
@@ -183,7 +183,7 @@ class ReviewScreen(AppScreen[None]):
         try:
             card_id = self.quiz_app.study.undo()
         except StoreError as exc:
-            self.notify(str(exc), title="Undo failed", severity="error", timeout=10)
+            self.notify(str(exc), title="Undo failed", severity="error", timeout=10, markup=False)
             return
         if card_id is None:
             self.notify("Nothing to undo")
@@ -196,14 +196,23 @@ class ReviewScreen(AppScreen[None]):
     def action_bury(self) -> None:
         if self.item is None:
             return
-        self.quiz_app.study.bury(self.item.id)
+        try:
+            self.quiz_app.study.bury(self.item.id)
+        except StoreError as exc:
+            # As for an answer: the card stays on screen; pressing the key again retries.
+            self.notify(str(exc), title="Not buried", severity="error", timeout=10, markup=False)
+            return
         self.notify("Buried until tomorrow (ctrl+z to undo)")
         self.show_next()
 
     def action_suspend(self) -> None:
         if self.item is None:
             return
-        self.quiz_app.study.suspend(self.item.id)
+        try:
+            self.quiz_app.study.suspend(self.item.id)
+        except StoreError as exc:
+            self.notify(str(exc), title="Not suspended", severity="error", timeout=10, markup=False)
+            return
         self.notify("Suspended: it will not come up until unsuspended (ctrl+z to undo)")
         self.show_next()
 

@@ -1,0 +1,182 @@
+"""Nothing lost: undo agrees with the log, a refused command writes nothing, first starts race safely,
+safety copies are kept, restore refuses while the workspace is open, a swapped file stops writing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quizapp.db.store import Store
+from quizapp.repair.doctor import examine
+from quizapp.scheduling.replay import same_state
+
+
+def test_undo_after_a_quiz_answer_leaves_the_state_the_remaining_log_replays_to(study):
+    study.answer("s-basic", 3)
+    study.clock.advance(minutes=5)
+    study.record("s-basic", 1, mode="quiz")  # a wrong quiz answer moves the schedule
+    study.clock.advance(minutes=1)
+    study.undo()  # takes back the review answer only
+    log = study.store.log_for("s-basic")
+    assert [e.mode for e in log] == ["quiz"]
+    replayed = study.scheduler.replay("s-basic", log)
+    assert same_state(study.store.card_state("s-basic"), replayed)
+    report = examine(study.store, fix=False)
+    assert not [f for f in report.findings if f.kind == "state"]
+
+
+def test_a_plan_date_too_far_away_is_refused_and_nothing_is_saved(workspace, capsys):
+    from quizapp.cli.main import main
+
+    assert main(["--home", str(workspace.home), "plan", "--date", "9999-12-31"]) == 1
+    err = capsys.readouterr().err
+    assert "ten years" in err and "Traceback" not in err
+    store = Store.open(workspace.db_path)
+    try:
+        assert store.get_setting("plan") is None
+    finally:
+        store.close()
+    with pytest.raises(SystemExit) as exited:  # argparse's usage error
+        main(["--home", str(workspace.home), "stats", "--top", "-1"])
+    assert exited.value.code == 2
+    assert "positive" in capsys.readouterr().err
+
+
+def test_a_far_plan_left_by_an_older_version_does_not_break_stats_or_plan(workspace, capsys):
+    from quizapp.cli.main import main
+
+    store = Store.open(workspace.db_path)
+    store.set_setting("plan", {"day": "9999-12-31", "target": 0.9})
+    store.close()
+    assert main(["--home", str(workspace.home), "stats"]) == 0
+    assert main(["--home", str(workspace.home), "plan"]) == 0
+    assert "No interview date" in capsys.readouterr().out
+
+
+def test_two_first_starts_adding_the_same_cards_at_once_both_succeed(tmp_path, monkeypatch):
+    path = tmp_path / "progress" / "quizapp.db"
+    first, second = Store.open(path), Store.open(path)
+    items = [(f"c{n}", "deck", "basic") for n in range(50)]
+    real_write = first.write
+
+    def write_after_the_other_start():
+        second.sync_items(items)  # the other process commits between our read and our write
+        return real_write()
+
+    monkeypatch.setattr(first, "write", write_after_the_other_start)
+    try:
+        first.sync_items(items)
+        assert first.scalar("SELECT COUNT(*) FROM cards") == 50
+    finally:
+        first.close()
+        second.close()
+
+
+# ---------------------------------------------------------------- restore, backups kept
+
+
+def _answers(path: Path) -> set[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("SELECT id FROM review_log")}
+    finally:
+        conn.close()
+
+
+def test_restore_refuses_while_another_quizapp_process_has_the_workspace_open(opened, study, workspace):
+    from quizapp.db.backup import restore_backup, take_backup
+    from quizapp.errors import StoreLockedError
+
+    study.answer("s-basic", 3)
+    name = take_backup(workspace.db_path, "manual").backup.name
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from quizapp.db.store import Store; s = Store.open(sys.argv[1]); print('open', flush=True); sys.stdin.read()",
+         str(workspace.db_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(StoreLockedError, match=f"process {holder.pid}"):
+            restore_backup(workspace.db_path, name)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert restore_backup(workspace.db_path, name).restored.name == name
+
+
+def test_restore_says_busy_promptly_while_another_program_holds_the_write_lock(opened, study, workspace):
+    import sqlite3
+    import time
+
+    from quizapp.db.backup import list_backups, restore_backup, take_backup
+    from quizapp.errors import StoreLockedError
+
+    study.answer("s-basic", 3)
+    name = take_backup(workspace.db_path, "manual").backup.name
+    other = sqlite3.connect(workspace.db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreLockedError, match="busy"):
+            restore_backup(workspace.db_path, name)
+        assert time.monotonic() - started < 3
+        assert [b.reason for b in list_backups(workspace.backups_dir)] == ["manual"]
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_copies_before_a_restore_are_never_thinned_nor_is_the_backup_being_restored(opened, study, workspace, clock):
+    from quizapp.db.backup import list_backups, restore_backup, take_backup
+
+    study.answer("s-basic", 3)
+    first = take_backup(workspace.db_path, "manual").backup.name
+    study.answer("s-cloze", 3)
+    second = take_backup(workspace.db_path, "manual").backup.name
+    for n in range(12):  # restoring the two alternately, more times than the ten recent copies kept
+        done = restore_backup(workspace.db_path, second if n % 2 else first)
+        assert done.saved is not None
+    before_restore = [b for b in list_backups(workspace.backups_dir) if b.reason == "before-restore"]
+    assert len(before_restore) == 12
+    for n in range(15):  # an hour and more of study with its periodic backups
+        study.store.set_setting("n", n)
+        take_backup(workspace.db_path, "periodic")
+    kept = {b.name for b in list_backups(workspace.backups_dir)}
+    assert {b.name for b in before_restore} <= kept
+
+
+# ---------------------------------------------------------------- the file swapped under a running store
+
+
+@pytest.mark.parametrize("how", ["replaced", "deleted"])
+def test_answers_after_the_database_file_is_swapped_are_kept_for_merge(opened, study, workspace, how):
+    import os
+    import shutil
+
+    from quizapp.repair.merge import merge_file
+
+    before = study.answer("s-basic", 3).id
+    other = workspace.home / "from-another-machine.db"
+    shutil.copyfile(workspace.db_path, other)  # quiescent WAL database: the copy lacks the WAL's rows
+    if how == "replaced":
+        os.replace(other, workspace.db_path)  # what Syncthing does with a file from another machine
+    else:
+        os.unlink(workspace.db_path)
+    after = study.answer("s-cloze", 3).id  # acknowledged: it must not be lost
+    assert study.store.diverted is not None and study.store.diverted.exists()
+    assert "quizapp merge" in study.store.diverted_message()
+    assert {before, after} <= _answers(study.store.diverted)
+    study.store.close()
+    fresh = Store.open(workspace.db_path)
+    try:
+        merge_file(fresh, study.store.diverted, backups_dir=workspace.backups_dir)
+        assert {before, after} <= {r["id"] for r in fresh.query("SELECT id FROM review_log")}
+        assert not [f for f in examine(fresh, fix=False).findings if f.kind == "state"]
+    finally:
+        fresh.close()
