@@ -27,7 +27,10 @@ class QuizApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "quizapp"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        Binding("question_mark,f1", "help_keys", "Keys", id="app.keys", show=False),
+    ]
 
     def __init__(
         self,
@@ -100,6 +103,27 @@ class QuizApp(App[int]):
 
         self.push_screen(DashboardScreen())
 
+    def action_browse(self, query: str = "") -> None:
+        """The card browser: search, sort, suspend, bury, forget, edit."""
+        from quizapp.tui.screens.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen(query))
+
+    def action_help_keys(self) -> None:
+        """Show the current screen's keys."""
+        from quizapp.tui.dialogs.keys import KeysDialog, screen_keys
+
+        if isinstance(self.screen, KeysDialog):
+            return
+        self.push_screen(KeysDialog(self.screen.sub_title or type(self.screen).__name__, screen_keys(self.screen)))
+
+    def reload_decks(self) -> None:
+        """Read the deck files again (one was edited) and start the session over them."""
+        from quizapp.session import reload_decks
+
+        reload_decks(self.opened)
+        self.study = self.opened.study(self.study.clock)
+
     def pop_screen(self):
         """Go back a screen; from the first screen of a start straight into review, quiz or interview,
         back means the home screen."""
@@ -141,6 +165,8 @@ class QuizApp(App[int]):
         yield SystemCommand("Mock interview", "Answer an interview prompt against the clock", self.action_interview)
         yield SystemCommand("Progress dashboard", "Streaks, retention, forecast, topics, weakest cards, plan",
                             self.action_dashboard)
+        yield SystemCommand("Browse cards", "Search every card; suspend, bury, forget or edit one", self.action_browse)
+        yield SystemCommand("Keys of this screen", "What each key does here (? or F1)", self.action_help_keys)
         yield SystemCommand("Home", "Back to the decks", self.action_home)
         for command in getattr(screen, "screen_commands", lambda: [])():
             yield command

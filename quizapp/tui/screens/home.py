@@ -20,6 +20,7 @@ class HomeScreen(Screen):
         Binding("z", "app.quiz", "Quiz", id="home.quiz"),
         Binding("i", "app.interview", "Mock interview", id="home.interview"),
         Binding("d", "app.dashboard", "Dashboard", id="home.dashboard"),
+        Binding("b", "app.browse", "Browse", id="home.browse"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
