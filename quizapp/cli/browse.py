@@ -12,7 +12,8 @@ from quizapp.cli.common import open_workspace
 
 
 def search_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("query", nargs="*", metavar="QUERY",
+    # REMAINDER: a query's words may start with '-' (-is:new, -tag:x), which are not options.
+    p.add_argument("query", nargs=argparse.REMAINDER, metavar="QUERY",
                    help="words that must all match: free text, deck:ID, tag:T, is:due|new|learn|review|suspended|"
                         "buried|leech; -word excludes; quote words that belong together (default: every card)")
     p.add_argument("--json", action="store_true", help="print the cards as JSON")
@@ -34,6 +35,9 @@ def _when(moment: datetime | None) -> str:
 def cmd_search(args: argparse.Namespace) -> int:
     from quizapp.study.search import search
 
+    if "--json" in args.query:
+        args.query = [word for word in args.query if word != "--json"]
+        args.json = True
     opened = open_workspace(args)
     try:
         study = opened.study()
