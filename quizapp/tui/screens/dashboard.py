@@ -93,6 +93,7 @@ class DashboardScreen(Screen):
         Binding("p", "set_plan", "Interview date", id="dashboard.plan"),
         Binding("o", "optimize", "Optimize FSRS", id="dashboard.optimize"),
         Binding("escape", "leave", "Home", id="dashboard.leave"),
+        Binding("q", "leave", "Home", show=False, id="dashboard.quit"),
         *[Binding(str(n + 1), f"show_tab('{tab}')", tab.title(), show=False, id=f"dashboard.tab_{tab}")
           for n, tab in enumerate(TABS)],
     ]
@@ -561,7 +562,7 @@ class OptimizeScreen(ModalScreen[bool]):
 
     DEFAULT_CSS = DIALOG_CSS.format(name="OptimizeScreen")
 
-    BINDINGS = [Binding("escape", "close", "Close", id="optimize.close")]
+    BINDINGS = [Binding("escape,q", "close", "Close", id="optimize.close")]
 
     def __init__(self) -> None:
         super().__init__()

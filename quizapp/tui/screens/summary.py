@@ -34,6 +34,7 @@ class SummaryScreen(Screen):
     BINDINGS = [
         Binding("enter", "done", "Home", id="summary.home"),
         Binding("escape", "done", "Home", show=False, id="summary.escape"),
+        Binding("q", "done", "Home", show=False, id="summary.quit"),
     ]
 
     def __init__(self, summary: SessionSummary):
