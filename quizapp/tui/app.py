@@ -27,6 +27,9 @@ class QuizApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "quizapp"
     ENABLE_COMMAND_PALETTE = True
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal"), (170, "-wide")]
+    """Classes every screen gets by the terminal's width, for app.tcss."""
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         Binding("question_mark,f1", "help_keys", "Keys", id="app.keys", show=False),

@@ -81,7 +81,6 @@ def _cells(row: CardRow) -> list[Text]:
 class BrowseScreen(Screen):
     """Every card, filtered by the search box; the side panel follows the highlighted row."""
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="browse.search"),
         Binding("s", "sort_next", "Sort by next column", id="browse.sort"),
