@@ -63,3 +63,16 @@ def sync_deck(workspace: Workspace, deck_id: str) -> int:
         )
     finally:
         opened.store.close()
+
+
+def reload_decks(opened: Opened) -> dict[str, int]:
+    """Read the deck files again (after one was edited) into ``opened``, with the workspace's own
+    decks/ among the folders even when it did not exist at start, and sync the cards; returns the sync."""
+    workspace = opened.workspace
+    own = workspace.decks_dir.resolve()
+    if own.is_dir() and own not in workspace.deck_dirs:
+        workspace = Workspace(workspace.home, (*workspace.deck_dirs, own), workspace.how)
+    decks = load_decks(workspace.deck_dirs, base=workspace.home, cache=DeckCache(deck_cache_dir()))
+    opened.sync = opened.store.sync_items(lambda: interleaved(decks), fingerprint=decks.fingerprint())
+    opened.workspace, opened.decks = workspace, decks
+    return opened.sync

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quizapp.cli import common, decks, interop, modes, safety, settings, stats, study
+from quizapp.cli import browse, common, decks, interop, modes, safety, settings, stats, study
 from quizapp.cli.common import Command, run_tui
 from quizapp.errors import QuizappError
 from quizapp.text import printable
@@ -19,6 +19,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("check", "Validate deck files; prints every problem as file:line:col and exits 1 if there is any.", decks.cmd_check, decks.check_args),
     Command("where", "Print the workspace, deck folders and progress database in use.", decks.cmd_where),
     Command("decks", "List the decks with their due / new / learned counts.", decks.cmd_decks),
+    Command("search", "List the cards a search finds (free text, deck:ID, tag:T, is:due/new/learn/review/suspended/buried/leech, -word), with their schedules.", browse.cmd_search, browse.search_args),
+    Command("card", "Show one card: its text, schedule and whole answer history.", browse.cmd_card, browse.card_args),
     Command("export", "Write decks as an Anki package (.apkg) or a CSV/TSV file.", interop.cmd_export, interop.export_args),
     Command("import", "Bring cards in from an Anki package or a CSV/TSV file, as a deck file in the workspace's decks/ (a second import of the same file updates its cards). Progress is backed up first.", interop.cmd_import, interop.import_args),
     Command("new-deck", "Write a starter deck file to the workspace's decks/, one commented card of each kind.", interop.cmd_new_deck, interop.new_deck_args),

@@ -896,13 +896,18 @@ def load_decks(folders: Iterable[Path], base: Path | None = None, cache: DeckCac
 
 def _load_decks(folders: Iterable[Path], base: Path | None, cache: DeckCache | None) -> DeckSet:
     folders = list(folders)
-    files: list[tuple[str, Deck | None, list[str]]] = []
+    # A file in a later folder with the same name as one in an earlier folder takes its place (a
+    # workspace's edited copy of a bundled deck), in the earlier one's position.
+    chosen: dict[str, tuple[Path, Path]] = {}
     for folder in folders:
-        parent = _display_parent(folder, base)
         for path in deck_files(folder):
-            name = str(parent / path.name) if parent is not None else str(path)
-            deck, problems = load_deck_file(path, name, root=folder, cache=cache)
-            files.append((name, deck, problems))
+            chosen[path.name] = (folder, path)
+    files: list[tuple[str, Deck | None, list[str]]] = []
+    for folder, path in chosen.values():
+        parent = _display_parent(folder, base)
+        name = str(parent / path.name) if parent is not None else str(path)
+        deck, problems = load_deck_file(path, name, root=folder, cache=cache)
+        files.append((name, deck, problems))
     # Which decks and cards are left out because another file already used their ids depends only on
     # the files: worked out once for the same files, and kept in the cache like the files themselves.
     key = (DeckCache.FORMAT, DeckCache._code(), [(name, deck.id, deck.digest) if deck else name for name, deck, _ in files])

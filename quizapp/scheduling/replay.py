@@ -16,23 +16,23 @@ from operator import itemgetter
 
 from quizapp.db.records import STATE_COLUMNS, CardState
 from quizapp.db.store import write_states
-from quizapp.scheduling.scheduler import Scheduler
+from quizapp.scheduling.scheduler import FORGET, FORGET_MODE, Scheduler
 
 Answers = list[tuple[datetime, int, "datetime | None"]]
 """One card's scheduled answers in replay order, each (time, rating, due after)."""
 
-REPLAY_SQL = "SELECT card_id, id, rating, reviewed_at, scheduled, due_after FROM review_log ORDER BY +card_id"
+REPLAY_SQL = "SELECT card_id, id, rating, reviewed_at, scheduled, due_after, mode FROM review_log ORDER BY +card_id"
 
 
 def card_answers(rows: Iterable[tuple]) -> Answers:
     """A card's scheduled answers in replay order, from its log rows (card_id, id, rating,
-    reviewed_at, scheduled, due_after, ...).
+    reviewed_at, scheduled, due_after, mode); a forget row comes as the rating ``FORGET``.
 
     Rows replay cannot use (impossible ratings, unreadable times) are skipped, as
     ``quizapp.repair.doctor.read_log`` skips them.
     """
     parse = datetime.fromisoformat
-    answers = []
+    answers: list[tuple[datetime, int, int, datetime | None]] = []
     for row in rows:
         rating, reviewed_at, due_after = row[2], row[3], row[5]
         if not (isinstance(rating, int) and 1 <= rating <= 4) or not reviewed_at:
@@ -47,7 +47,9 @@ def card_answers(rows: Iterable[tuple]) -> Answers:
             at = at.replace(tzinfo=timezone.utc)
         if due is not None and due.tzinfo is None:
             due = due.replace(tzinfo=timezone.utc)
-        if row[4]:
+        if len(row) > 6 and row[6] == FORGET_MODE:
+            answers.append((at, row[1], FORGET, None))  # back to new from here on
+        elif row[4]:
             answers.append((at, row[1], rating, due))
     answers.sort(key=itemgetter(0, 1))
     return [(at, rating, due) for at, _, rating, due in answers]

@@ -13,6 +13,11 @@ import fsrs
 from quizapp.db.records import NEW, CardState, LogEntry
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+FORGET_MODE = "forget"
+"""The ``mode`` of a review-log row that puts its card back to new (the browser's forget); its rating
+is not an answer, and replay starts the card afresh after it."""
+FORGET = 0
+"""What replay takes as the rating of a forget row."""
 
 
 _NUMBER_LIMITS = {
@@ -222,10 +227,16 @@ class Scheduler:
         taken from the log, so a replayed card is due exactly when it was.
         """
         ordered = sorted(log, key=lambda e: (e.reviewed_at, e.id))
-        return self.replay_answers(card_id, [(e.reviewed_at, e.rating, e.due_after) for e in ordered if e.scheduled])
+        return self.replay_answers(card_id, [
+            (e.reviewed_at, FORGET if e.mode == FORGET_MODE else e.rating, e.due_after)
+            for e in ordered if e.scheduled or e.mode == FORGET_MODE
+        ])
 
     def replay_answers(self, card_id: str, answers: Sequence[tuple[datetime, int, datetime | None]]) -> CardState:
-        """``replay`` from a card's scheduled answers already in order, each (time, rating, due after)."""
+        """``replay`` from a card's scheduled answers already in order, each (time, rating, due after);
+        a rating of ``FORGET`` puts the card back to new (the answers before it stay in the log)."""
+        last_forget = max((i for i, answer in enumerate(answers) if answer[1] == FORGET), default=-1)
+        answers = answers[last_forget + 1:]
         if not answers:
             return CardState(id=card_id)
         # One py-fsrs card is carried from answer to answer: only the final state is needed.

@@ -29,7 +29,13 @@ class QuizApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "quizapp"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False)]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal"), (170, "-wide")]
+    """Classes every screen gets by the terminal's width, for app.tcss."""
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        Binding("question_mark,f1", "help_keys", "Keys", id="app.keys", show=False),
+    ]
 
     def __init__(
         self,
@@ -143,6 +149,27 @@ class QuizApp(App[int]):
 
         self.push_screen(DashboardScreen())
 
+    def action_browse(self, query: str = "") -> None:
+        """The card browser: search, sort, suspend, bury, forget, edit."""
+        from quizapp.tui.screens.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen(query))
+
+    def action_help_keys(self) -> None:
+        """Show the current screen's keys."""
+        from quizapp.tui.dialogs.keys import KeysDialog, screen_keys
+
+        if isinstance(self.screen, KeysDialog):
+            return
+        self.push_screen(KeysDialog(self.screen.sub_title or type(self.screen).__name__, screen_keys(self.screen)))
+
+    def reload_decks(self) -> None:
+        """Read the deck files again (one was edited) and start the session over them."""
+        from quizapp.session import reload_decks
+
+        reload_decks(self.opened)
+        self.study = self.opened.study(self.study.clock)
+
     def pop_screen(self):
         """Go back a screen; from the first screen of a start straight into review, quiz or interview,
         back means the home screen."""
@@ -188,6 +215,8 @@ class QuizApp(App[int]):
                             self.action_settings)
         yield SystemCommand("Custom study", "Extra new cards today, review ahead, or cram a tag or deck",
                             self.action_custom_study)
+        yield SystemCommand("Browse cards", "Search every card; suspend, bury, forget or edit one", self.action_browse)
+        yield SystemCommand("Keys of this screen", "What each key does here (? or F1)", self.action_help_keys)
         yield SystemCommand("Home", "Back to the decks", self.action_home)
         for command in getattr(screen, "screen_commands", lambda: [])():
             yield command

@@ -106,6 +106,7 @@ class DashboardScreen(AppScreen[None]):
         Binding("a", "apply_plan", "Apply plan's new/day", id="dashboard.apply_plan"),
         Binding("o", "optimize", "Optimize FSRS", id="dashboard.optimize"),
         Binding("escape", "leave", "Home", id="dashboard.leave"),
+        Binding("q", "leave", "Home", show=False, id="dashboard.quit"),
         *[Binding(str(n + 1), f"show_tab('{tab}')", tab.title(), show=False, id=f"dashboard.tab_{tab}")
           for n, tab in enumerate(TABS)],
     ]
@@ -600,7 +601,7 @@ class OptimizeScreen(AppModal[bool]):
 
     DEFAULT_CSS = DIALOG_CSS.format(name="OptimizeScreen")
 
-    BINDINGS = [Binding("escape", "close", "Close", id="optimize.close")]
+    BINDINGS = [Binding("escape,q", "close", "Close", id="optimize.close")]
 
     def __init__(self) -> None:
         super().__init__()

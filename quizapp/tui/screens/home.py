@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from quizapp.modes.interview_due import prompt_counts
 from quizapp.text import printable
 from quizapp.tui.screens.base import AppScreen
 
@@ -18,10 +19,12 @@ class HomeScreen(AppScreen[None]):
         Binding("r", "app.review", "Review all", id="home.review_all"),
         Binding("enter", "review_deck", "Review deck", id="home.review_deck", show=True),
         Binding("z", "app.quiz", "Quiz", id="home.quiz"),
+        Binding("Z", "quiz_deck", "Quiz deck", id="home.quiz_deck"),
         Binding("i", "app.interview", "Mock interview", id="home.interview"),
         Binding("d", "app.dashboard", "Dashboard", id="home.dashboard"),
         Binding("c", "app.custom_study", "Custom study", id="home.custom_study"),
         Binding("s", "app.settings", "Settings", id="home.settings"),
+        Binding("b", "app.browse", "Browse", id="home.browse"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -35,8 +38,8 @@ class HomeScreen(AppScreen[None]):
             yield Static(text, id="problems")
         table: DataTable[str | Text] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Static(Text("enter: study the highlighted deck · r: study everything due · z: quiz · i: mock interview · "
-                          "ctrl+p: all commands"), id="hint")
+        yield Static(Text("enter: study the highlighted deck · r: everything due · z: quiz (Z: this deck) · "
+                          "i: mock interview · b: browse cards · ?: keys · ctrl+p: all commands"), id="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -81,16 +84,34 @@ class HomeScreen(AppScreen[None]):
         line.append(f"{new} new", style="blue")
         answers = done['answers']
         line.append(f"  —  {answers} answer{'' if answers == 1 else 's'} today in {done['seconds'] // 60} min")
+        prompts = prompt_counts(self.quiz_app.opened.store, study.now())
+        if prompts.due or prompts.drafts or prompts.new:
+            line.append("\nMock interviews: ", style="bold")
+            line.append(f"{prompts.due} due", style="bold green" if prompts.due else "dim")
+            line.append(f" · {prompts.drafts} draft{'' if prompts.drafts == 1 else 's'}",
+                        style="bold yellow" if prompts.drafts else "dim")
+            line.append(f" · {prompts.new} never answered", style="blue" if prompts.new else "dim")
+            line.append("  (i)", style="dim")
         if orphans:
             line.append(f"  —  {orphans} card(s) with progress no longer in any deck (kept)", style="yellow")
         self.query_one("#totals", Static).update(line)
 
-    def action_review_deck(self) -> None:
+    def highlighted_deck(self) -> str | None:
         table = self.query_one(DataTable)
         if not table.row_count:
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        self.quiz_app.action_review(key)
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_review_deck(self) -> None:
+        key = self.highlighted_deck()
+        if key is not None:
+            self.quiz_app.action_review(key)
+
+    def action_quiz_deck(self) -> None:
+        """A quiz round from the highlighted deck."""
+        key = self.highlighted_deck()
+        if key is not None:
+            self.quiz_app.action_quiz(key)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

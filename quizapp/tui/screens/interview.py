@@ -184,8 +184,10 @@ class InterviewPickScreen(Screen):
 
     BINDINGS = [
         Binding("enter", "start", "Answer", id="interview_pick.start"),
-        Binding("h", "history", "Earlier attempts", id="interview_pick.history"),
+        Binding("ctrl+o", "history", "Earlier attempts", id="interview_pick.history"),
+        Binding("h", "history", "Earlier attempts", show=False, id="interview_pick.history_h"),
         Binding("escape", "leave", "Home", id="interview_pick.leave"),
+        Binding("q", "leave", "Home", show=False, id="interview_pick.quit"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -235,7 +237,7 @@ class InterviewPickScreen(Screen):
         hint = Text()
         if queue:
             hint.append(f"{len(queue)} prompts", style="bold")
-            hint.append(" · drafts and due prompts first · enter: answer the highlighted prompt · h: earlier attempts")
+            hint.append(" · drafts and due prompts first · enter: answer the highlighted prompt · ctrl+o: earlier attempts")
         else:
             hint.append("No interview prompts in the decks.", style="bold")
         self.query_one("#iv-pick-hint", Static).update(hint)
@@ -284,6 +286,9 @@ class InterviewScreen(Screen):
         Binding("escape", "leave", "Save draft & leave", id="interview.leave"),
         Binding("escape", "leave_unjudged", "Leave (keep draft)", id="interview.leave_unjudged"),
         Binding("escape", "back", "Back", id="interview.back"),
+        # q while typing is a letter of the answer; once submitted it backs out as escape does.
+        Binding("q", "leave_unjudged", "Leave (keep draft)", show=False, id="interview.quit_unjudged"),
+        Binding("q", "back", "Back", show=False, id="interview.quit"),
     ]
 
     phase: reactive[str] = reactive("answer", bindings=True)
@@ -558,6 +563,7 @@ class AttemptsScreen(Screen):
         Binding("left", "column(-1)", "Column left", key_display="←", priority=True, id="attempts.left"),
         Binding("right", "column(1)", "Column right", key_display="→", priority=True, id="attempts.right"),
         Binding("escape", "leave", "Back", id="attempts.leave"),
+        Binding("q", "leave", "Back", show=False, id="attempts.quit"),
     ]
 
     def __init__(self, item: Item):

@@ -39,6 +39,7 @@ class QuizScreen(AppScreen[None]):
         Binding("enter", "enter", "Submit order", id="quiz.submit"),
         Binding("enter", "next", "Next", id="quiz.next"),
         Binding("escape", "leave", "End round", id="quiz.leave"),
+        Binding("q", "leave", "End round", show=False, id="quiz.quit"),
     ]
 
     answered: reactive[bool] = reactive(False, bindings=True)
@@ -255,6 +256,7 @@ class QuizSummaryScreen(AppScreen[None]):
     BINDINGS = [
         Binding("enter", "done", "Home", id="quiz_summary.home"),
         Binding("escape", "done", "Home", show=False, id="quiz_summary.escape"),
+        Binding("q", "done", "Home", show=False, id="quiz_summary.quit"),
         Binding("z", "again", "Another round", id="quiz_summary.again"),
     ]
 

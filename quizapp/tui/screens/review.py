@@ -48,6 +48,7 @@ class ReviewScreen(AppScreen[None]):
         Binding("minus", "bury", "Bury", id="review.bury"),
         Binding("at", "suspend", "Suspend", id="review.suspend"),
         Binding("escape", "leave", "Home", id="review.leave"),
+        Binding("q", "leave", "Home", show=False, id="review.quit"),
     ]
 
     revealed: reactive[bool] = reactive(False, bindings=True)

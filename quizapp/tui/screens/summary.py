@@ -37,6 +37,7 @@ class SummaryScreen(AppScreen[None]):
         Binding("enter", "done", "Home", id="summary.home"),
         Binding("escape", "done", "Home", show=False, id="summary.escape"),
         Binding("ctrl+z", "undo", "Undo last answer", id="summary.undo"),
+        Binding("q", "done", "Home", show=False, id="summary.quit"),
     ]
 
     def __init__(self, summary: SessionSummary, deck: str | None = None, focus: Focus | None = None):
