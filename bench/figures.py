@@ -7,7 +7,6 @@ never change the generated data and each suite run starts from the same state.
 from __future__ import annotations
 
 import atexit
-import gc
 import json
 import os
 import shutil
@@ -94,8 +93,6 @@ class Sandbox:
         shutil.copy2(generated.db_path, home / "progress" / "quizapp.db")
         shutil.copy2(generated.anki, home / "anki" / "collection.anki2")
         decks = load_decks([generated.decks_dir])
-        # As `quizapp review` does once its decks are loaded (quizapp.cli.main.run_tui).
-        gc.freeze()
         return cls(generated, home, home / "anki" / "collection.anki2", decks)
 
     @property

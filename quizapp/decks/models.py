@@ -20,7 +20,6 @@ such as ``!!python/object`` and duplicate keys are refused.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
@@ -751,8 +750,6 @@ class DeckCache:
         self._write(entry, [key, (self._identity(st), sha1, self._trusted(st))], rest, parsed=False)
 
     def _cards(self, entry: Path, key: tuple, sha1: str, offset: int, path: Path, name: str):
-        collecting = gc.isenabled()
-        gc.disable()
         try:
             with open(entry, "rb") as fh:
                 if pickle.load(fh) == key and pickle.load(fh)[1] == sha1:
@@ -760,9 +757,6 @@ class DeckCache:
                     return pickle.load(fh)
         except Exception:
             pass
-        finally:
-            if collecting:
-                gc.enable()
         # The entry changed or went away since the deck was listed: read the file itself.
         deck, _ = parse_deck(path.read_bytes(), name, path)
         return (deck.cards, deck.lines) if deck else ([], {})
@@ -876,15 +870,7 @@ def load_decks(folders: Iterable[Path], base: Path | None = None, cache: DeckCac
     Ids must be unique across all decks: a card whose id another file already used is reported and
     left out, as is a second deck with the same deck id. ``cache`` keeps parsed files between runs.
     """
-    # Loading makes many objects that all stay: the cycle collector would walk them again and again
-    # for nothing (a second or more with 100,000 cards).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _load_decks(folders, base, cache)
-    finally:
-        if collecting:
-            gc.enable()
+    return _load_decks(folders, base, cache)
 
 
 def _load_decks(folders: Iterable[Path], base: Path | None, cache: DeckCache | None) -> DeckSet:

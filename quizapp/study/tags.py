@@ -4,8 +4,6 @@ given to a connection as a temporary view for the figures that group by them (st
 from __future__ import annotations
 
 import sqlite3
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from quizapp.db.store import one_transaction
@@ -31,18 +29,8 @@ class TagGroups:
     """(group, 'topic' or 'stage', tag) for every group."""
 
 
-_tag_groups: tuple[Callable[[], DeckSet | None], tuple, TagGroups] | None = None
-"""The groups of the deck set seen last, kept while that deck set lives and is unchanged."""
-
-
 def tag_groups(decks: DeckSet) -> TagGroups:
-    """The tag groups of ``decks``, worked out once per deck set: going over every card of a large
-    collection costs far more than any figure built on the result."""
-    global _tag_groups
-    # The deck and card lists a deck set holds (and their lengths) tell that it is unchanged.
-    fingerprint = tuple((id(deck), id(deck.cards), len(deck.cards)) for deck in decks.decks)
-    if _tag_groups is not None and _tag_groups[0]() is decks and _tag_groups[1] == fingerprint:
-        return _tag_groups[2]
+    """The tag groups of ``decks``: cards share a handful of tag lists, so the view over them is small."""
     groups: dict[tuple[str, ...], int | None] = {}
     rows: list[tuple[int, str, str]] = []
     of_item: dict[str, int] = {}
@@ -60,9 +48,7 @@ def tag_groups(decks: DeckSet) -> TagGroups:
                 for item_id in card_item_ids(card):
                     # An id in two decks counts once, in the first (as the item map has it).
                     of_item.setdefault(item_id, grp)
-    found = TagGroups(of_item, rows)
-    _tag_groups = (weakref.ref(decks), fingerprint, found)
-    return found
+    return TagGroups(of_item, rows)
 
 
 def load_tags(conn: sqlite3.Connection, decks: DeckSet) -> str:
