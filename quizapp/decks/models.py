@@ -266,7 +266,8 @@ def card_item_ids(card: Any) -> list[str]:
 
 
 class Deck:
-    """One deck file's deck: its header and its cards, in file order."""
+    """One deck file's deck. Read from the cache, its cards are unpickled only when first used:
+    start-up needs no more than the ids of its items (``item_keys``)."""
 
     def __init__(
         self,
@@ -276,25 +277,76 @@ class Deck:
         path: Path,
         cards: list[Any] | None = None,
         lines: dict[str, tuple[int, int]] | None = None,
+        *,
+        index: tuple[str, str, str] | None = None,
+        load: Callable[[], tuple[list[Any], dict[str, tuple[int, int]]]] | None = None,
     ):
         self.id = id
         self.title = title
         self.description = description
         self.path = path
-        self.cards: list[Any] = cards if cards is not None else []
-        self.lines: dict[str, tuple[int, int]] = lines if lines is not None else {}
-        """Where each card's id stands in the file, for messages."""
+        self._cards = cards
+        self._lines = lines if lines is not None else ({} if cards is not None else None)
+        self._index = index
+        """While the cards are not loaded: their ids, their items' ids and their items' kinds, each
+        joined by line breaks (ids never hold one), in deck order; split only when asked for."""
+        self._split: tuple[list[str], list[tuple[str, str]]] | None = None
+        self._load = load
         self.digest = ""
         """SHA-1 of the file's bytes, when read from a file."""
 
+    def _loaded(self) -> None:
+        if self._cards is None:
+            cards, lines = self._load()  # type: ignore[misc]
+            self._cards, self._lines = cards, lines
+
+    @property
+    def cards(self) -> list[Any]:
+        if self._cards is None:
+            self._loaded()
+        return self._cards  # type: ignore[return-value]
+
+    @cards.setter
+    def cards(self, cards: list[Any]) -> None:
+        self._loaded()
+        self._cards = cards
+        self._index = self._split = None
+
+    @property
+    def lines(self) -> dict[str, tuple[int, int]]:
+        """Where each card's id stands in the file, for messages."""
+        if self._lines is None:
+            self._loaded()
+        return self._lines  # type: ignore[return-value]
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the cards themselves are in memory."""
+        return self._cards is not None
+
+    def _listed(self) -> tuple[list[str], list[tuple[str, str]]]:
+        if self._split is None:
+            card_ids, item_ids, kinds = self._index  # type: ignore[misc]
+            self._split = (
+                card_ids.split("\n") if card_ids else [],
+                list(zip(item_ids.split("\n"), kinds.split("\n"))) if item_ids else [],
+            )
+        return self._split
+
     def card_ids(self) -> list[str]:
+        if self._cards is None and self._index is not None:
+            return self._listed()[0]
         return [card.id for card in self.cards]
 
     def item_keys(self) -> list[tuple[str, str]]:
-        """(item id, kind) of every item in deck order."""
+        """(item id, kind) of every item in deck order, without loading the cards."""
+        if self._cards is None and self._index is not None:
+            return self._listed()[1]
         return [(item.id, item.kind) for item in self.items()]
 
     def item_count(self) -> int:
+        if self._cards is None and self._index is not None:
+            return self._index[2].count("\n") + 1 if self._index[1] else 0
         return len(self.item_keys())
 
     def items(self) -> Iterator[Item]:
@@ -600,17 +652,26 @@ def parse_deck(data: bytes, name: str, path: Path | None = None) -> tuple[Deck |
 
 
 class DeckCache:
-    """Parsed deck files kept on disk, so that a file whose bytes did not change is not parsed and
-    validated again at the next start (that costs far more than anything else at start-up).
+    """Parsed deck files kept on disk, so that a file that did not change is not parsed again at the
+    next start (parsing and validating YAML costs far more than anything else at start-up).
 
     One entry per deck file, in the user's own cache folder (``workspace.deck_cache_dir()``), never
-    in the workspace: its key (format, this package's code, name, path), the SHA-1 of the file's
-    bytes, and the deck parsed from them with its problems.
+    in the workspace. An entry holds, one pickle after the other: its key (format, loader code, name,
+    path), the file's identity (size, times, inode and the SHA-1 of its bytes), the deck's ids and
+    problems, and last the cards themselves, which are read only when the deck is first used.
+
+    A file whose size, modification and change times and inode are as recorded is not read again,
+    as Python's own bytecode cache and git's index do; the change time cannot be set back by a
+    program, so an edit always shows. An entry written within seconds of its file's last change
+    is checked by content (the SHA-1) until a later start finds the file unchanged, because an edit
+    in the same clock tick would leave the times as they were.
     """
 
-    FORMAT = 4
+    FORMAT = 3
     MAX_AGE_DAYS = 60
     """Entries not rewritten for this long are removed whenever another entry is written."""
+    RACY_NS = 2_000_000_000
+    """A file changed this close to the moment its entry was written is checked by content."""
 
     _code_key: str | None = None
 
@@ -645,29 +706,113 @@ class DeckCache:
     def _key(self, path: Path, name: str) -> tuple:
         return (self.FORMAT, self._code(), name, str(path))
 
-    def get(self, path: Path, name: str, sha1: str) -> tuple[Deck | None, list[str]] | None:
-        """The deck and problems parsed from the file when its bytes had the SHA-1 ``sha1``, if kept."""
-        try:
-            with open(self._entry(path), "rb") as fh:
-                key, digest, found = pickle.load(fh)
-        except Exception:  # missing, damaged or from other code: parse the file instead
-            return None
-        return found if key == self._key(path, name) and digest == sha1 else None
+    @staticmethod
+    def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
-    def put(self, path: Path, name: str, sha1: str, found: tuple[Deck | None, list[str]]) -> None:
+    def get(self, path: Path, name: str, st: os.stat_result) -> tuple[tuple[Deck | None, list[str]] | None, bytes | None]:
+        """The cached result for the file, if it is the one cached; and the file's bytes when they had
+        to be read to tell (so that a miss does not read them twice)."""
         entry = self._entry(path)
+        data: bytes | None = None
+        try:
+            with open(entry, "rb") as fh:
+                key = pickle.load(fh)
+                if key != self._key(path, name):
+                    return None, None
+                identity, sha1, trusted = pickle.load(fh)
+                if not (trusted and identity == self._identity(st)):
+                    data = path.read_bytes()
+                    if hashlib.sha1(data).hexdigest() != sha1:
+                        return None, data
+                    self._refresh(entry, fh, key, st, sha1)
+                head, problems = pickle.load(fh)
+                offset = fh.tell()
+        except Exception:  # missing, damaged or from other code: parse the file instead
+            return None, data
+        if head is None:
+            return (None, problems), data
+        deck_id, title, description, card_ids, item_ids, kinds = head
+        index = (card_ids, item_ids, kinds)
+        deck = Deck(
+            deck_id, title, description, path, index=index,
+            load=lambda: self._cards(entry, key, sha1, offset, path, name),
+        )
+        deck.digest = sha1
+        return (deck, problems), data
+
+    def _refresh(self, entry: Path, fh, key: tuple, st: os.stat_result, sha1: str) -> None:
+        # The bytes are as cached but the file's identity is new (touched, copied, checked out) or
+        # was too recent to trust: record it, so that the next start need not read the file.
+        at = fh.tell()
+        rest = fh.read()
+        fh.seek(at)
+        self._write(entry, [key, (self._identity(st), sha1, self._trusted(st))], rest, parsed=False)
+
+    def _cards(self, entry: Path, key: tuple, sha1: str, offset: int, path: Path, name: str):
+        try:
+            with open(entry, "rb") as fh:
+                if pickle.load(fh) == key and pickle.load(fh)[1] == sha1:
+                    fh.seek(offset)
+                    return pickle.load(fh)
+        except Exception:
+            pass
+        # The entry changed or went away since the deck was listed: read the file itself.
+        deck, _ = parse_deck(path.read_bytes(), name, path)
+        return (deck.cards, deck.lines) if deck else ([], {})
+
+    def _trusted(self, st: os.stat_result) -> bool:
+        return max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - self.RACY_NS
+
+    def put(self, path: Path, name: str, st: os.stat_result, sha1: str, result: tuple[Deck | None, list[str]]) -> None:
+        deck, problems = result
+        if deck is None:
+            head: tuple[str, ...] | None = None
+            payload: Any = ([], {})
+        else:
+            # Ids never hold a line break: joined, they unpickle many times faster than lists.
+            keys = deck.item_keys()
+            head = (deck.id, deck.title, deck.description, "\n".join(deck.card_ids()),
+                    "\n".join(k[0] for k in keys), "\n".join(k[1] for k in keys))
+            payload = (deck.cards, deck.lines)
+        tail = pickle.dumps((head, problems), protocol=pickle.HIGHEST_PROTOCOL)
+        tail += pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        ident = (self._identity(st), sha1, self._trusted(st))
+        self._write(self._entry(path), [self._key(path, name), ident], tail)
+
+    def _write(self, entry: Path, first: list, tail: bytes, parsed: bool = True) -> None:
         temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             with open(temporary, "wb") as fh:
-                pickle.dump((self._key(path, name), sha1, found), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                for obj in first:
+                    pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(tail)
             os.replace(temporary, entry)
-            self.written += 1
+            self.written += parsed
         except Exception:  # a cache that cannot be written only costs time
             try:
                 temporary.unlink(missing_ok=True)
             except OSError:
                 pass
+
+    def _crosscheck_entry(self, folders: list[Path]) -> Path:
+        joined = "\n".join(str(folder.absolute()) for folder in folders)
+        return self.folder / ("folders-" + hashlib.sha1(joined.encode()).hexdigest()[:32] + ".pickle")
+
+    def get_crosscheck(self, folders: list[Path], key: Any) -> Any:
+        """What ``_crosscheck`` found for exactly these files, if it was kept."""
+        try:
+            with open(self._crosscheck_entry(folders), "rb") as fh:
+                if pickle.load(fh) == key:
+                    return pickle.load(fh)
+        except Exception:
+            pass
+        return None
+
+    def put_crosscheck(self, folders: list[Path], key: Any, outcome: Any) -> None:
+        self._write(self._crosscheck_entry(folders), [key], pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL),
+                    parsed=False)
 
     def prune(self) -> None:
         """Remove entries not rewritten for ``MAX_AGE_DAYS`` (deck files that moved or went away)."""
@@ -696,19 +841,22 @@ def load_deck_file(
             return None, [
                 f"{name}:1:1 the file is {st.st_size / 1e6:.1f} MB; deck files are limited to {MAX_DECK_BYTES // 2**20} MB"
             ]
-        data = path.read_bytes()
+        if cache is not None:
+            found, data = cache.get(path, name, st)
+            if found is not None:
+                return found
+        else:
+            data = None
+        if data is None:
+            data = path.read_bytes()
     except OSError as exc:
         return None, [f"{name}:1:1 cannot read the file: {exc.strerror or exc}"]
-    sha1 = hashlib.sha1(data).hexdigest()
-    if cache is not None:
-        cached = cache.get(path, name, sha1)
-        if cached is not None:
-            return cached
     found = parse_deck(data, name, path)
+    sha1 = hashlib.sha1(data).hexdigest()
     if found[0] is not None:
         found[0].digest = sha1
     if cache is not None:
-        cache.put(path, name, sha1, found)
+        cache.put(path, name, st, sha1, found)
     return found
 
 
@@ -734,7 +882,14 @@ def _load_decks(folders: Iterable[Path], base: Path | None, cache: DeckCache | N
             name = str(parent / path.name) if parent is not None else str(path)
             deck, problems = load_deck_file(path, name, root=folder, cache=cache)
             files.append((name, deck, problems))
-    outcome = _crosscheck(files)
+    # Which decks and cards are left out because another file already used their ids depends only on
+    # the files: worked out once for the same files, and kept in the cache like the files themselves.
+    key = (DeckCache.FORMAT, DeckCache._code(), [(name, deck.id, deck.digest) if deck else name for name, deck, _ in files])
+    outcome = cache.get_crosscheck(folders, key) if cache is not None else None
+    if outcome is None:
+        outcome = _crosscheck(files)
+        if cache is not None:
+            cache.put_crosscheck(folders, key, outcome)
     result = DeckSet()
     for (name, deck, problems), (skip, dropped, messages) in zip(files, outcome):
         result.problems.extend(problems)

@@ -93,6 +93,19 @@ def test_items_are_found_whatever_deck_the_database_names(tmp_path: Path):
         assert "o2" not in items
 
 
+def test_cards_of_a_cached_deck_are_read_only_when_used(tmp_path: Path):
+    folder = tmp_path / "decks"
+    write_deck(folder, "small.yaml", SMALL_DECK)
+    first = load_decks([folder], cache=DeckCache(tmp_path / "cache"))
+    again = load_decks([folder], cache=DeckCache(tmp_path / "cache"))
+    deck = again.decks[0]
+    assert not deck.loaded
+    assert deck.item_keys() == [(i.id, i.kind) for i in first.decks[0].items()]
+    assert deck.card_ids() == [c.id for c in first.decks[0].cards]
+    assert not deck.loaded
+    assert deck.cards == first.decks[0].cards and deck.loaded
+
+
 def test_a_touched_but_unchanged_file_is_not_parsed_again(tmp_path: Path):
     folder = tmp_path / "decks"
     path = write_deck(folder, "small.yaml", SMALL_DECK)
@@ -110,6 +123,7 @@ def test_an_edit_that_keeps_size_and_modification_time_is_seen_days_later(tmp_pa
     os.utime(path, ns=(old.st_atime_ns - 10**13, old.st_mtime_ns - 10**13))  # written long ago
     stamp = path.stat()
     load_decks([folder], cache=DeckCache(tmp_path / "cache"))
+    load_decks([folder], cache=DeckCache(tmp_path / "cache"))  # trusted by its times from now on
     path.write_text(path.read_text().replace("front: TorchDynamo", "front: TorchDynama"))
     os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     assert "TorchDynama" in fronts(load_decks([folder], cache=DeckCache(tmp_path / "cache")))
@@ -125,6 +139,7 @@ def test_opening_again_with_the_same_decks_skips_the_sync_and_an_edit_does_not(t
     opened.store.close()
     opened = open_workspace(workspace)
     assert opened.sync == {"added": 0, "changed": 0, "orphaned": 0}
+    assert not any(d.loaded for d in opened.decks.decks)
     assert opened.study().next_item() is not None
     opened.store.close()
     path.write_text(path.read_text().replace("cards:\n", "cards:\n  - {id: s-new, front: q, back: a, source: s}\n", 1))
