@@ -20,6 +20,7 @@ such as ``!!python/object`` and duplicate keys are refused.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -357,6 +358,20 @@ class Deck:
         return f"Deck({self.id!r}, {self.title!r}, path={str(self.path)!r})"
 
 
+STAGE_TAGS = {**{stage: stage for stage in STAGES}, "tradeoffs": "tradeoff", "trade-off": "tradeoff", "trade-offs": "tradeoff"}
+"""Card tags that name an interview stage rather than a topic, and the stage each names."""
+
+
+@dataclass(frozen=True)
+class TagGroups:
+    """The cards' tags, grouped: cards share a handful of tag lists, each distinct list is a group."""
+
+    of_item: dict[str, int]
+    """Item id -> its group (items without topic or stage tags are left out)."""
+    tags: list[tuple[int, str, str]]
+    """(group, 'topic' or 'stage', tag) for every group."""
+
+
 @dataclass
 class DeckSet:
     """Every deck found, with the problems of the files that could not be read fully."""
@@ -376,6 +391,29 @@ class DeckSet:
             if not deck.digest:  # not read from a file: its items themselves stand for it
                 digest.update(repr(deck.item_keys()).encode())
         return digest.hexdigest()
+
+    @functools.cached_property
+    def tag_groups(self) -> TagGroups:
+        """The cards' topic and stage tags, grouped (worked out once: the deck set does not change
+        once loaded, and going over every card costs more than the figures built on the groups)."""
+        groups: dict[tuple[str, ...], int | None] = {}
+        rows: list[tuple[int, str, str]] = []
+        of_item: dict[str, int] = {}
+        for deck in self.decks:
+            for card in deck.cards:
+                key = tuple(card.tags)
+                if key not in groups:
+                    topics = sorted({t for t in key if t not in STAGE_TAGS})
+                    stages = sorted({STAGE_TAGS[t] for t in key if t in STAGE_TAGS})
+                    grp = groups[key] = len(groups) if topics or stages else None
+                    if grp is not None:
+                        rows += [(grp, "topic", t) for t in topics] + [(grp, "stage", s) for s in stages]
+                grp = groups[key]
+                if grp is not None:
+                    for item_id in card_item_ids(card):
+                        # An id in two decks counts once, in the first (as the item map has it).
+                        of_item.setdefault(item_id, grp)
+        return TagGroups(of_item, rows)
 
     def item_map(self, deck_of: Callable[[str], str | None] | None = None) -> "ItemMap":
         """Every item by id (a read-only mapping that makes items as they are asked for); ``deck_of``

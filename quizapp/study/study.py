@@ -201,25 +201,17 @@ class Study:
         introduced, reviewed, answers, seconds = self._done_today(bounds)
         return {"new": introduced, "reviews": reviewed, "answers": answers, "seconds": seconds}
 
-    # One statement, so that the figures and the cards are read from the same state of the log.
+    # One statement, so that the figures are read from one state of the log.
     _DONE_TODAY = """
-        SELECT 'figures', COUNT(*), COALESCE(SUM(duration_ms), 0), COALESCE(SUM(duration_ms), 0) / 1000
+        SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) / 1000,
+               COUNT(DISTINCT CASE WHEN state_before = 0 AND mode = 'review' THEN card_id END),
+               COUNT(DISTINCT CASE WHEN state_before = 2 AND mode = 'review' THEN card_id END)
         FROM review_log WHERE reviewed_at >= :day_start AND reviewed_at < :day_end
-        UNION ALL
-        SELECT DISTINCT 'card', state_before, card_id, NULL FROM review_log
-        WHERE reviewed_at >= :day_start AND reviewed_at < :day_end AND state_before IN (0, 2) AND mode = 'review'
     """
 
     def _done_today(self, bounds: dict) -> tuple[int, int, int, int]:
         """(new cards introduced, review cards answered, answers, seconds) in the day ``bounds`` are of."""
-        introduced = reviewed = answers = seconds = 0
-        for what, a, _, c in self.store.conn.execute(self._DONE_TODAY, bounds):
-            if what == "figures":
-                answers, seconds = a, c
-            elif a == NEW:
-                introduced += 1
-            else:
-                reviewed += 1
+        answers, seconds, introduced, reviewed = self.store.conn.execute(self._DONE_TODAY, bounds).fetchone()
         return introduced, reviewed, answers, seconds
 
     def limits_left(self, bounds: dict | None = None) -> tuple[int, int]:
