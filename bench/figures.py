@@ -22,7 +22,8 @@ from bench.generate import ROOT, Generated, data_root
 from bench.timing import Measured, Stopwatch, Summary, interleaved
 from quizapp.db.records import LogEntry, new_id, to_iso, utcnow
 from quizapp.db.store import Store
-from quizapp.decks.models import DeckSet, load_decks
+from quizapp.decks.loader import load_decks
+from quizapp.decks.models import DeckSet
 from quizapp.scheduling.scheduler import load_settings, save_settings
 from quizapp.session import open_workspace
 from quizapp.study.study import Study

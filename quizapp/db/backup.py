@@ -34,7 +34,7 @@ PERIODIC_SECONDS = 5 * 60
 
 
 @dataclass(frozen=True)
-class Retention:
+class BackupPolicy:
     """How many backups thinning keeps: the newest few, then one per day, ISO week and month."""
 
     recent: int = 10
@@ -133,7 +133,7 @@ def take_backup(
     backups_dir: Path | None = None,
     now: datetime | None = None,
     force: bool = False,
-    retention: Retention | None = None,
+    retention: BackupPolicy | None = None,
 ) -> Outcome:
     """Back up the database at ``db_path`` into ``backups_dir`` unless nothing changed, then thin.
 
@@ -164,7 +164,7 @@ def take_backup(
         ) from None
     finally:
         source.close()
-    removed = thin_backups(backups_dir, retention or Retention(), keep=[backup.path])
+    removed = thin_backups(backups_dir, retention or BackupPolicy(), keep=[backup.path])
     return Outcome(backup, written=True, removed=tuple(removed))
 
 
@@ -249,7 +249,7 @@ def backup_before_migration(db_path: Path) -> Path | None:
 # ------------------------------------------------------------------ thinning
 
 
-def backups_to_keep(backups: Iterable[Backup], retention: Retention) -> set[Path]:
+def backups_to_keep(backups: Iterable[Backup], retention: BackupPolicy) -> set[Path]:
     """The backups a retention policy keeps: the newest ``recent``, and the newest of each of the
     last ``daily`` days, ``weekly`` ISO weeks and ``monthly`` months (local time) that have one."""
     ordered = sorted(backups, key=lambda b: b.taken_at, reverse=True)
@@ -271,7 +271,7 @@ def backups_to_keep(backups: Iterable[Backup], retention: Retention) -> set[Path
     return keep
 
 
-def thin_backups(backups_dir: Path, retention: Retention, keep: Iterable[Path] = ()) -> list[Path]:
+def thin_backups(backups_dir: Path, retention: BackupPolicy, keep: Iterable[Path] = ()) -> list[Path]:
     """Delete the backups ``retention`` does not keep; returns what was deleted.
 
     Half-written copies left by a process killed while backing up go too, once they are an hour old.

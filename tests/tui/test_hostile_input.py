@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from quizapp.cli.main import main
 from quizapp.db.schema import SCHEMA_VERSION
 from quizapp.db.store import Store
-from quizapp.decks.models import MAX_TEXT_CHARS, parse_deck
+from quizapp.decks.models import MAX_TEXT_CHARS
+from quizapp.decks.yaml_reader import parse_deck
 from quizapp.errors import DeckError
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace

@@ -30,7 +30,7 @@ from quizapp.stats.queries import Stats, reading
 from quizapp.stats.report import Report
 from quizapp.study.plan import PlanReport, load_plan
 from quizapp.study.study import Focus
-from quizapp.text import printable
+from quizapp.text import literal, printable
 from quizapp.tui.dialogs.optimize import OptimizeScreen
 from quizapp.tui.dialogs.plan import PlanScreen
 from quizapp.tui.messages import FiguresFailed, FiguresReady, PlanFiguresReady
@@ -57,11 +57,6 @@ def cell(value: float | None) -> Text:
 
 def number(value: int) -> Text:
     return Text(str(value), style="" if value else "dim")
-
-
-def literal(text: str) -> Text:
-    """Deck and user text as a cell, shown as written (DataTable would read a str as markup)."""
-    return Text(printable(text))
 
 
 def fill(table: DataTable, columns: Iterable[str], rows: Iterable[tuple]) -> None:
