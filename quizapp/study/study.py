@@ -1,4 +1,8 @@
-"""A study session: today's queue, answering, undo, bury and suspend. No Textual here."""
+"""A study session: today's queue, answering, undo, bury and suspend. No Textual here.
+
+Longer than 400 lines: the queue, answering and undo share the session's state and the queue's SQL;
+a split into queue and answering is the next cut.
+"""
 
 from __future__ import annotations
 
