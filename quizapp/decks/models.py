@@ -100,6 +100,20 @@ class _Card:
     def model_copy(self, update: dict[str, Any] | None = None) -> Any:
         return replace(self, **(update or {}))
 
+    def variants(self) -> list[str]:
+        """The card's review items: ``""`` for the card itself; a reverse side or cloze deletions
+        add their own."""
+        return [""]
+
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        """The question of one item as (text, style) pieces; style '' is plain, 'cloze' marks a
+        hidden part."""
+        raise NotImplementedError
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        """The answer of one item as (text, style) pieces."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True, kw_only=True)
 class BasicCard(_Card):
@@ -108,6 +122,15 @@ class BasicCard(_Card):
     back: str
     reverse: bool = False
     """Also study it back to front."""
+
+    def variants(self) -> list[str]:
+        return ["", "reverse"] if self.reverse else [""]
+
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [(self.back if variant == "reverse" else self.front, "")]
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [(self.front if variant == "reverse" else self.back, "")]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,6 +144,23 @@ class ClozeCard(_Card):
     def numbers(self) -> list[int]:
         return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(self.text)})
 
+    def variants(self) -> list[str]:
+        return ["" if n == 1 else f"c{n}" for n in self.numbers()]
+
+    @staticmethod
+    def number_of(variant: str) -> int:
+        """The deletion an item asks about: ``c2`` is deletion 2, the card itself deletion 1."""
+        return int(variant[1:]) if variant.startswith("c") else 1
+
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        return _cloze_spans(self.text, self.number_of(variant), reveal=False)
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        spans = _cloze_spans(self.text, self.number_of(variant), reveal=True)
+        if self.extra:
+            spans.append(("\n\n" + self.extra, "dim"))
+        return spans
+
 
 @dataclass(frozen=True, kw_only=True)
 class ChoiceCard(_Card):
@@ -131,6 +171,16 @@ class ChoiceCard(_Card):
     """The right choice, written exactly as in ``choices``."""
     explanation: str = ""
 
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        lines = [self.question, ""] + [f"{i}. {choice}" for i, choice in enumerate(self.choices, 1)]
+        return [("\n".join(lines), "")]
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        spans = [(self.answer, "answer")]
+        if self.explanation:
+            spans.append(("\n\n" + self.explanation, "dim"))
+        return spans
+
 
 @dataclass(frozen=True, kw_only=True)
 class OrderCard(_Card):
@@ -138,6 +188,12 @@ class OrderCard(_Card):
     prompt: str
     items: list[str]
     """The items in their right order."""
+
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [("\n".join([self.prompt, ""] + [f"- {x}" for x in shuffled_items(self)]), "")]
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [("\n".join(f"{i}. {x}" for i, x in enumerate(self.items, 1)), "")]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,6 +222,12 @@ class InterviewCard(_Card):
     rubric: list[RubricPoint]
     time_limit: int = 300
     """Seconds allowed for an answer."""
+
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [(self.prompt, "")]
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [("\n".join(f"- {line}" for line in self.model_answer), "")]
 
 
 CARD_CLASSES = {"basic": BasicCard, "cloze": ClozeCard, "choice": ChoiceCard, "order": OrderCard, "interview": InterviewCard}
@@ -198,41 +260,15 @@ class Item:
 
     @property
     def cloze_number(self) -> int:
-        return int(self.variant[1:]) if self.variant.startswith("c") else 1
+        return ClozeCard.number_of(self.variant)
 
     def front_spans(self) -> list[tuple[str, str]]:
         """The question as (text, style) pieces; style '' is plain, 'cloze' marks a hidden part."""
-        c = self.card
-        if c.kind == "basic":
-            return [(c.back if self.variant == "reverse" else c.front, "")]
-        if c.kind == "cloze":
-            return _cloze_spans(c.text, self.cloze_number, reveal=False)
-        if c.kind == "choice":
-            lines = [c.question, ""] + [f"{i}. {choice}" for i, choice in enumerate(c.choices, 1)]
-            return [("\n".join(lines), "")]
-        if c.kind == "order":
-            shuffled = shuffled_items(c)
-            return [("\n".join([c.prompt, ""] + [f"- {x}" for x in shuffled]), "")]
-        return [(c.prompt, "")]
+        return self.card.front_spans(self.variant)
 
     def back_spans(self) -> list[tuple[str, str]]:
         """The answer as (text, style) pieces."""
-        c = self.card
-        if c.kind == "basic":
-            return [(c.front if self.variant == "reverse" else c.back, "")]
-        if c.kind == "cloze":
-            spans = _cloze_spans(c.text, self.cloze_number, reveal=True)
-            if c.extra:
-                spans.append(("\n\n" + c.extra, "dim"))
-            return spans
-        if c.kind == "choice":
-            spans = [(c.answer, "answer")]
-            if c.explanation:
-                spans.append(("\n\n" + c.explanation, "dim"))
-            return spans
-        if c.kind == "order":
-            return [("\n".join(f"{i}. {x}" for i, x in enumerate(c.items, 1)), "")]
-        return [("\n".join(f"- {line}" for line in c.model_answer), "")]
+        return self.card.back_spans(self.variant)
 
 
 def shuffled_items(card: OrderCard) -> list[str]:
@@ -265,25 +301,20 @@ def _cloze_spans(text: str, number: int, *, reveal: bool) -> list[tuple[str, str
     return [s for s in spans if s[0]]
 
 
+def item_id(card_id: str, variant: str) -> str:
+    """An item's id: the card's own for its first item, ``card::variant`` for the others, so that
+    ids stay stable when a reverse side or deletions are added."""
+    return f"{card_id}::{variant}" if variant else card_id
+
+
 def card_items(card: Any, deck_id: str) -> list[Item]:
-    """The schedulable items of a card, with ids that stay stable when deletions are added."""
-    if card.kind == "basic" and card.reverse:
-        return [Item(card.id, card, deck_id), Item(f"{card.id}::reverse", card, deck_id, "reverse")]
-    if card.kind == "cloze":
-        return [
-            Item(card.id if n == 1 else f"{card.id}::c{n}", card, deck_id, "" if n == 1 else f"c{n}")
-            for n in card.numbers()
-        ]
-    return [Item(card.id, card, deck_id)]
+    """The schedulable items of a card."""
+    return [Item(item_id(card.id, variant), card, deck_id, variant) for variant in card.variants()]
 
 
 def card_item_ids(card: Any) -> list[str]:
     """The ids of a card's items (those ``card_items`` makes), without making the items."""
-    if card.kind == "cloze":
-        return [card.id if n == 1 else f"{card.id}::c{n}" for n in card.numbers()]
-    if card.kind == "basic" and card.reverse:
-        return [card.id, f"{card.id}::reverse"]
-    return [card.id]
+    return [item_id(card.id, variant) for variant in card.variants()]
 
 
 class Deck:
