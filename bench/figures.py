@@ -7,7 +7,6 @@ never change the generated data and each suite run starts from the same state.
 from __future__ import annotations
 
 import atexit
-import gc
 import json
 import os
 import shutil
@@ -23,7 +22,8 @@ from bench.generate import ROOT, Generated, data_root
 from bench.timing import Measured, Stopwatch, Summary, interleaved
 from quizapp.db.records import LogEntry, new_id, to_iso, utcnow
 from quizapp.db.store import Store
-from quizapp.decks.models import DeckSet, load_decks
+from quizapp.decks.loader import load_decks
+from quizapp.decks.models import DeckSet
 from quizapp.scheduling.scheduler import load_settings, save_settings
 from quizapp.session import open_workspace
 from quizapp.study.study import Study
@@ -94,8 +94,6 @@ class Sandbox:
         shutil.copy2(generated.db_path, home / "progress" / "quizapp.db")
         shutil.copy2(generated.anki, home / "anki" / "collection.anki2")
         decks = load_decks([generated.decks_dir])
-        # As `quizapp review` does once its decks are loaded (quizapp.cli.main.run_tui).
-        gc.freeze()
         return cls(generated, home, home / "anki" / "collection.anki2", decks)
 
     @property

@@ -38,7 +38,8 @@ if str(ROOT) not in sys.path:
 from quizapp.db.records import from_iso, utcnow
 from quizapp.db.schema import SCHEMA_VERSION  # noqa: E402
 from quizapp.db.store import Store
-from quizapp.decks.models import DeckSet, load_decks  # noqa: E402
+from quizapp.decks.loader import load_decks
+from quizapp.decks.models import DeckSet  # noqa: E402
 from quizapp.scheduling.scheduler import study_day  # noqa: E402
 from quizapp.workspace import Workspace  # noqa: E402
 

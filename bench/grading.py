@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from quizapp.decks.models import load_decks
+from quizapp.decks.loader import load_decks
 from quizapp.modes.grading import detect
 
 ROOT = Path(__file__).resolve().parent.parent

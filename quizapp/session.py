@@ -10,7 +10,9 @@ from pathlib import Path
 
 from quizapp.db.records import utcnow
 from quizapp.db.store import Store
-from quizapp.decks.models import DeckCache, DeckSet, load_decks
+from quizapp.decks.cache import DeckCache
+from quizapp.decks.loader import load_decks
+from quizapp.decks.models import DeckSet
 from quizapp.study.study import Study
 from quizapp.workspace import Workspace, deck_cache_dir
 

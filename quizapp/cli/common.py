@@ -4,7 +4,6 @@ opening the TUI."""
 from __future__ import annotations
 
 import argparse
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -76,9 +75,6 @@ def run_tui(args: argparse.Namespace, start: str = "home", check: Callable[[Open
     from quizapp.tui.app import QuizApp
 
     opened = open_workspace(args)
-    # The decks and everything imported live until the app ends: the cycle collector need not walk
-    # them every time the TUI's widgets trigger a collection (seconds, over a large collection).
-    gc.freeze()
     try:
         deck = options.get("deck")
         if deck and opened.decks.deck(deck) is None:

@@ -19,7 +19,7 @@ def check_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from quizapp.decks.models import load_deck_file, load_decks
+    from quizapp.decks.loader import load_deck_file, load_decks
 
     if args.paths:
         folders, problems, decks = [], [], []

@@ -41,7 +41,7 @@ def export_args(p: argparse.ArgumentParser) -> None:
 
 @_shown_literally
 def cmd_export(args: argparse.Namespace) -> int:
-    from quizapp.decks.models import load_decks
+    from quizapp.decks.loader import load_decks
 
     output = Path(args.output)
     fmt = args.format or FORMATS.get(output.suffix.lower())

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quizapp.cli.common import open_workspace, positive_int
-from quizapp.text import printable
+from quizapp.text import literal
 
 
 def _percent(value: float | None) -> str:
@@ -21,11 +21,6 @@ def _percent(value: float | None) -> str:
 
 def _minutes(seconds: int) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s"
-
-
-def _literal(text: str) -> Text:
-    """Deck or user text as a cell: shown as written, never read as markup."""
-    return Text(printable(text))
 
 
 def _table(title: str, columns: Iterable[str], right_from: int = 1) -> Table:
@@ -93,7 +88,7 @@ def print_report(report, console: Console, top: int = 20) -> None:
     decks = _table("Decks (retention: review answers not rated Again; FSRS: what it predicted for them)",
                    ["deck", "cards", "studied", "recall now", "reviews", "retention", "FSRS"])
     for d in report.decks:
-        decks.add_row(_literal(d.title), str(d.cards), str(d.studied), _percent(d.recall_now), str(d.answers),
+        decks.add_row(literal(d.title), str(d.cards), str(d.studied), _percent(d.recall_now), str(d.answers),
                       _percent(d.true_retention), _percent(d.predicted_retention))
     console.print(decks)
 
@@ -126,7 +121,7 @@ def print_report(report, console: Console, top: int = 20) -> None:
     topics = _table(f"Topics, weakest first ({min(top, len(report.topics))} of {len(report.topics)})",
                     ["topic", "cards", "studied", "mastery", "recall now", "retention"])
     for m in report.topics[:top]:
-        topics.add_row(_literal(m.topic), str(m.cards), str(m.studied), _percent(m.mastery), _percent(m.recall_now),
+        topics.add_row(literal(m.topic), str(m.cards), str(m.studied), _percent(m.mastery), _percent(m.recall_now),
                        _percent(m.true_retention))
     console.print(topics)
 
@@ -137,13 +132,13 @@ def print_report(report, console: Console, top: int = 20) -> None:
         names = sorted({c.topic for c in report.stage_map}, key=lambda n: min(cells[(n, s)].strength for s in STAGES if (n, s) in cells))
         stages = _table(f"Topic × stage strength ({min(top, len(names))} of {len(names)} topics)", ["topic", *STAGES])
         for name in names[:top]:
-            stages.add_row(_literal(name), *(_percent(cells[(name, s)].strength) if (name, s) in cells else "" for s in STAGES))
+            stages.add_row(literal(name), *(_percent(cells[(name, s)].strength) if (name, s) in cells else "" for s in STAGES))
         console.print(stages)
 
     if report.weakest:
         weak = _table("Weakest cards", ["card", "deck", "recall now", "lapses", "leech"], right_from=2)
         for w in report.weakest:
-            weak.add_row(_literal(w.title), _literal(w.deck_id), _percent(w.recall_now), str(w.lapses), "yes" if w.leech else "")
+            weak.add_row(literal(w.title), literal(w.deck_id), _percent(w.recall_now), str(w.lapses), "yes" if w.leech else "")
         console.print(weak)
 
     if report.interviews:
@@ -173,12 +168,12 @@ def print_plan(plan, console: Console, top: int = 20) -> None:
     columns = ["cards", "studied", "on the day", "of studied", "below target"]
     decks = _table("Predicted recall on the interview day, per deck", ["deck", *columns])
     for g in plan.decks:
-        decks.add_row(_literal(g.title), str(g.cards), str(g.studied), _percent(g.recall_on_day), _percent(g.recall_studied), str(g.below_target))
+        decks.add_row(literal(g.title), str(g.cards), str(g.studied), _percent(g.recall_on_day), _percent(g.recall_studied), str(g.below_target))
     console.print(decks)
     topics = _table(f"Predicted recall on the interview day, per topic, weakest first ({min(top, len(plan.topics))} of {len(plan.topics)})",
                     ["topic", *columns])
     for g in plan.topics[:top]:
-        topics.add_row(_literal(g.title), str(g.cards), str(g.studied), _percent(g.recall_on_day), _percent(g.recall_studied), str(g.below_target))
+        topics.add_row(literal(g.title), str(g.cards), str(g.studied), _percent(g.recall_on_day), _percent(g.recall_studied), str(g.below_target))
     console.print(topics)
 
 

@@ -1,4 +1,4 @@
-"""Deck files: the card models and the YAML loader that reports every problem as file:line:col.
+"""Deck files' cards: one dataclass per kind, the review items they give, decks and sets of decks.
 
 A deck file is a YAML mapping::
 
@@ -16,29 +16,24 @@ A deck file is a YAML mapping::
 Every scalar is read as the string it is written as (``no``, ``12:30``, ``012`` and ``1.10`` stay
 text); pydantic turns the few numeric and boolean fields into numbers. Anchors, aliases, tags
 such as ``!!python/object`` and duplicate keys are refused.
+
+Longer than 400 lines: one dataclass per card kind, the items they give and the deck set's lookups;
+the card kinds' behaviour moves into the classes next (issue 14).
 """
 
 from __future__ import annotations
 
-import gc
+import functools
 import hashlib
-import os
-import pickle
 import re
-import stat
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from quizapp.errors import DeckError
-
 if TYPE_CHECKING:
-    import yaml
+    pass
 
-MAX_DECK_BYTES = 5 * 1024 * 1024
-"""Deck files larger than this are refused before parsing."""
 MAX_TEXT_CHARS = 20_000
 """The longest text one value may hold: more is a mistake in the file, and would freeze the screen showing it."""
 
@@ -46,6 +41,30 @@ STAGES = ("data", "model", "serving", "monitoring", "tradeoff")
 """The stages an interview rubric point can belong to."""
 
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+
+
+_code_key: str | None = None
+
+
+def code_version() -> str:
+    """A digest of this package's code (and of pydantic's version): cached decks and the sync's
+    fingerprint are void when it changes. pydantic's version is read from its file, not imported: a
+    start from the cache never needs it."""
+    global _code_key
+    if _code_key is None:
+        import importlib.util
+
+        digest = hashlib.sha1()
+        for source in sorted(Path(__file__).parent.glob("*.py")):
+            digest.update(source.read_bytes())
+        spec = importlib.util.find_spec("pydantic")
+        if spec is not None and spec.origin:
+            try:
+                digest.update((Path(spec.origin).parent / "version.py").read_bytes())
+            except OSError:
+                digest.update(b"unknown pydantic")
+        _code_key = digest.hexdigest()
+    return _code_key
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +100,20 @@ class _Card:
     def model_copy(self, update: dict[str, Any] | None = None) -> Any:
         return replace(self, **(update or {}))
 
+    def variants(self) -> list[str]:
+        """The card's review items: ``""`` for the card itself; a reverse side or cloze deletions
+        add their own."""
+        return [""]
+
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        """The question of one item as (text, style) pieces; style '' is plain, 'cloze' marks a
+        hidden part."""
+        raise NotImplementedError
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        """The answer of one item as (text, style) pieces."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True, kw_only=True)
 class BasicCard(_Card):
@@ -89,6 +122,15 @@ class BasicCard(_Card):
     back: str
     reverse: bool = False
     """Also study it back to front."""
+
+    def variants(self) -> list[str]:
+        return ["", "reverse"] if self.reverse else [""]
+
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [(self.back if variant == "reverse" else self.front, "")]
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [(self.front if variant == "reverse" else self.back, "")]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +144,23 @@ class ClozeCard(_Card):
     def numbers(self) -> list[int]:
         return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(self.text)})
 
+    def variants(self) -> list[str]:
+        return ["" if n == 1 else f"c{n}" for n in self.numbers()]
+
+    @staticmethod
+    def number_of(variant: str) -> int:
+        """The deletion an item asks about: ``c2`` is deletion 2, the card itself deletion 1."""
+        return int(variant[1:]) if variant.startswith("c") else 1
+
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        return _cloze_spans(self.text, self.number_of(variant), reveal=False)
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        spans = _cloze_spans(self.text, self.number_of(variant), reveal=True)
+        if self.extra:
+            spans.append(("\n\n" + self.extra, "dim"))
+        return spans
+
 
 @dataclass(frozen=True, kw_only=True)
 class ChoiceCard(_Card):
@@ -112,6 +171,16 @@ class ChoiceCard(_Card):
     """The right choice, written exactly as in ``choices``."""
     explanation: str = ""
 
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        lines = [self.question, ""] + [f"{i}. {choice}" for i, choice in enumerate(self.choices, 1)]
+        return [("\n".join(lines), "")]
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        spans = [(self.answer, "answer")]
+        if self.explanation:
+            spans.append(("\n\n" + self.explanation, "dim"))
+        return spans
+
 
 @dataclass(frozen=True, kw_only=True)
 class OrderCard(_Card):
@@ -119,6 +188,12 @@ class OrderCard(_Card):
     prompt: str
     items: list[str]
     """The items in their right order."""
+
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [("\n".join([self.prompt, ""] + [f"- {x}" for x in shuffled_items(self)]), "")]
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [("\n".join(f"{i}. {x}" for i, x in enumerate(self.items, 1)), "")]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +222,12 @@ class InterviewCard(_Card):
     rubric: list[RubricPoint]
     time_limit: int = 300
     """Seconds allowed for an answer."""
+
+    def front_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [(self.prompt, "")]
+
+    def back_spans(self, variant: str) -> list[tuple[str, str]]:
+        return [("\n".join(f"- {line}" for line in self.model_answer), "")]
 
 
 CARD_CLASSES = {"basic": BasicCard, "cloze": ClozeCard, "choice": ChoiceCard, "order": OrderCard, "interview": InterviewCard}
@@ -179,41 +260,15 @@ class Item:
 
     @property
     def cloze_number(self) -> int:
-        return int(self.variant[1:]) if self.variant.startswith("c") else 1
+        return ClozeCard.number_of(self.variant)
 
     def front_spans(self) -> list[tuple[str, str]]:
         """The question as (text, style) pieces; style '' is plain, 'cloze' marks a hidden part."""
-        c = self.card
-        if c.kind == "basic":
-            return [(c.back if self.variant == "reverse" else c.front, "")]
-        if c.kind == "cloze":
-            return _cloze_spans(c.text, self.cloze_number, reveal=False)
-        if c.kind == "choice":
-            lines = [c.question, ""] + [f"{i}. {choice}" for i, choice in enumerate(c.choices, 1)]
-            return [("\n".join(lines), "")]
-        if c.kind == "order":
-            shuffled = shuffled_items(c)
-            return [("\n".join([c.prompt, ""] + [f"- {x}" for x in shuffled]), "")]
-        return [(c.prompt, "")]
+        return self.card.front_spans(self.variant)
 
     def back_spans(self) -> list[tuple[str, str]]:
         """The answer as (text, style) pieces."""
-        c = self.card
-        if c.kind == "basic":
-            return [(c.front if self.variant == "reverse" else c.back, "")]
-        if c.kind == "cloze":
-            spans = _cloze_spans(c.text, self.cloze_number, reveal=True)
-            if c.extra:
-                spans.append(("\n\n" + c.extra, "dim"))
-            return spans
-        if c.kind == "choice":
-            spans = [(c.answer, "answer")]
-            if c.explanation:
-                spans.append(("\n\n" + c.explanation, "dim"))
-            return spans
-        if c.kind == "order":
-            return [("\n".join(f"{i}. {x}" for i, x in enumerate(c.items, 1)), "")]
-        return [("\n".join(f"- {line}" for line in c.model_answer), "")]
+        return self.card.back_spans(self.variant)
 
 
 def shuffled_items(card: OrderCard) -> list[str]:
@@ -246,25 +301,20 @@ def _cloze_spans(text: str, number: int, *, reveal: bool) -> list[tuple[str, str
     return [s for s in spans if s[0]]
 
 
+def item_id(card_id: str, variant: str) -> str:
+    """An item's id: the card's own for its first item, ``card::variant`` for the others, so that
+    ids stay stable when a reverse side or deletions are added."""
+    return f"{card_id}::{variant}" if variant else card_id
+
+
 def card_items(card: Any, deck_id: str) -> list[Item]:
-    """The schedulable items of a card, with ids that stay stable when deletions are added."""
-    if card.kind == "basic" and card.reverse:
-        return [Item(card.id, card, deck_id), Item(f"{card.id}::reverse", card, deck_id, "reverse")]
-    if card.kind == "cloze":
-        return [
-            Item(card.id if n == 1 else f"{card.id}::c{n}", card, deck_id, "" if n == 1 else f"c{n}")
-            for n in card.numbers()
-        ]
-    return [Item(card.id, card, deck_id)]
+    """The schedulable items of a card."""
+    return [Item(item_id(card.id, variant), card, deck_id, variant) for variant in card.variants()]
 
 
 def card_item_ids(card: Any) -> list[str]:
     """The ids of a card's items (those ``card_items`` makes), without making the items."""
-    if card.kind == "cloze":
-        return [card.id if n == 1 else f"{card.id}::c{n}" for n in card.numbers()]
-    if card.kind == "basic" and card.reverse:
-        return [card.id, f"{card.id}::reverse"]
-    return [card.id]
+    return [item_id(card.id, variant) for variant in card.variants()]
 
 
 class Deck:
@@ -359,6 +409,20 @@ class Deck:
         return f"Deck({self.id!r}, {self.title!r}, path={str(self.path)!r})"
 
 
+STAGE_TAGS = {**{stage: stage for stage in STAGES}, "tradeoffs": "tradeoff", "trade-off": "tradeoff", "trade-offs": "tradeoff"}
+"""Card tags that name an interview stage rather than a topic, and the stage each names."""
+
+
+@dataclass(frozen=True)
+class TagGroups:
+    """The cards' tags, grouped: cards share a handful of tag lists, each distinct list is a group."""
+
+    of_item: dict[str, int]
+    """Item id -> its group (items without topic or stage tags are left out)."""
+    tags: list[tuple[int, str, str]]
+    """(group, 'topic' or 'stage', tag) for every group."""
+
+
 @dataclass
 class DeckSet:
     """Every deck found, with the problems of the files that could not be read fully."""
@@ -372,12 +436,35 @@ class DeckSet:
     def fingerprint(self) -> str:
         """Changes whenever the decks' items could have: any deck file's bytes, name, place or order,
         or the loader's code (``Store.sync_items`` skips a sync when it is as last time)."""
-        digest = hashlib.sha1(DeckCache._code().encode())
+        digest = hashlib.sha1(code_version().encode())
         for deck in self.decks:
             digest.update(f"\n{deck.id}\t{deck.path}\t{deck.digest}\t{deck.item_count()}".encode())
             if not deck.digest:  # not read from a file: its items themselves stand for it
                 digest.update(repr(deck.item_keys()).encode())
         return digest.hexdigest()
+
+    @functools.cached_property
+    def tag_groups(self) -> TagGroups:
+        """The cards' topic and stage tags, grouped (worked out once: the deck set does not change
+        once loaded, and going over every card costs more than the figures built on the groups)."""
+        groups: dict[tuple[str, ...], int | None] = {}
+        rows: list[tuple[int, str, str]] = []
+        of_item: dict[str, int] = {}
+        for deck in self.decks:
+            for card in deck.cards:
+                key = tuple(card.tags)
+                if key not in groups:
+                    topics = sorted({t for t in key if t not in STAGE_TAGS})
+                    stages = sorted({STAGE_TAGS[t] for t in key if t in STAGE_TAGS})
+                    grp = groups[key] = len(groups) if topics or stages else None
+                    if grp is not None:
+                        rows += [(grp, "topic", t) for t in topics] + [(grp, "stage", s) for s in stages]
+                grp = groups[key]
+                if grp is not None:
+                    for item_id in card_item_ids(card):
+                        # An id in two decks counts once, in the first (as the item map has it).
+                        of_item.setdefault(item_id, grp)
+        return TagGroups(of_item, rows)
 
     def item_map(self, deck_of: Callable[[str], str | None] | None = None) -> "ItemMap":
         """Every item by id (a read-only mapping that makes items as they are asked for); ``deck_of``
@@ -462,534 +549,3 @@ class ItemMap(Mapping[str, Item]):
 
     def __len__(self) -> int:
         return len(self._all())
-
-
-# --------------------------------------------------------------------------- YAML reading
-
-_PLAIN_TAGS = {
-    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "seq", "map")
-}
-
-
-@dataclass
-class _Marks:
-    """Where each value of the document stands, by its path of keys and indexes."""
-
-    at: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-
-    def find(self, path: tuple) -> tuple[int, int]:
-        while path and path not in self.at:
-            path = path[:-1]
-        return self.at.get(path, (1, 1))
-
-
-class _Problem(Exception):
-    def __init__(self, line: int, col: int, message: str, where: str = ""):
-        self.line, self.col, self.message, self.where = line, col, message, where
-
-
-def _to_python(node: yaml.Node, path: tuple, marks: _Marks, seen: set[int]) -> Any:
-    import yaml  # read only when a file is parsed: a start from the cache never needs it
-
-    line, col = node.start_mark.line + 1, node.start_mark.column + 1
-    if id(node) in seen:
-        raise _Problem(line, col, "anchors and aliases (&name / *name) are not allowed in deck files", _path_text(path))
-    seen.add(id(node))
-    marks.at[path] = (line, col)
-    if node.tag not in _PLAIN_TAGS:
-        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        raise _Problem(line, col, f"the tag {tag} is not allowed in deck files", _path_text(path))
-    if isinstance(node, yaml.ScalarNode):
-        if len(node.value) > MAX_TEXT_CHARS:
-            raise _Problem(
-                line,
-                col,
-                f"this text is {len(node.value):,} characters long; a value holds at most {MAX_TEXT_CHARS:,}",
-                _path_text(path),
-            )
-        return node.value
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(child, path + (i,), marks, seen) for i, child in enumerate(node.value)]
-    result: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise _Problem(key_node.start_mark.line + 1, key_node.start_mark.column + 1, "keys must be plain text", _path_text(path))
-        key = key_node.value
-        if key in result:
-            raise _Problem(
-                key_node.start_mark.line + 1,
-                key_node.start_mark.column + 1,
-                f"duplicate key '{key}'",
-                _path_text(path + (key,)),
-            )
-        result[key] = _to_python(value_node, path + (key,), marks, seen)
-        marks.at.setdefault(path + (key, "__key__"), (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
-    return result
-
-
-def _path_text(path: Iterable) -> str:
-    out = ""
-    for part in path:
-        if part == "__key__":
-            continue
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _message(err: Mapping[str, Any]) -> str:
-    msg = err["msg"]
-    if err["type"] == "missing":
-        return "field required"
-    if err["type"] == "extra_forbidden":
-        return "unknown field"
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    return msg[:1].lower() + msg[1:]
-
-
-def _card_problems(errors: Sequence[Mapping[str, Any]], prefix: tuple, marks: _Marks) -> list[tuple[int, int, str]]:
-    out = []
-    for err in errors:
-        loc = tuple(err["loc"])
-        if loc and loc[0] in KINDS:
-            loc = loc[1:]
-        loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
-        full = prefix + loc
-        if err["type"] == "extra_forbidden" and full + ("__key__",) in marks.at:
-            line, col = marks.at[full + ("__key__",)]
-        else:
-            line, col = marks.find(full)
-        out.append((line, col, f"{_path_text(full)}: {_message(err)}"))
-    return out
-
-
-def read_yaml(data: bytes, name: str) -> tuple[Any, _Marks]:
-    """Parse deck YAML into plain Python values, every scalar a string, with the place of each."""
-    import yaml
-
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise DeckError(name, [f"{name}:{line}:{col} the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})"])
-    try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
-    except yaml.MarkedYAMLError as exc:
-        raise DeckError(name, [f"{name}:{_yaml_problem(exc, text)}"])
-    except yaml.YAMLError as exc:
-        raise DeckError(name, [f"{name}:1:1 not valid YAML: {exc}"])
-    if node is None:
-        raise DeckError(name, [f"{name}:1:1 the file is empty; a deck needs id, title and cards"])
-    marks = _Marks()
-    try:
-        return _to_python(node, (), marks, set()), marks
-    except _Problem as p:
-        where = f"{p.where}: " if p.where else ""
-        raise DeckError(name, [f"{name}:{p.line}:{p.col} {where}{p.message}"])
-    except RecursionError:
-        raise DeckError(name, [f"{name}:1:1 the document is nested too deeply"])
-
-
-def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> str:
-    """Say where a YAML syntax error is and what it is, in words a deck author can act on."""
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = exc.problem or "not valid YAML"
-    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
-        return f"{line}:{col} a tab character; YAML indents with spaces only"
-    if exc.context and exc.context_mark is not None and "end of stream" in problem:
-        c = exc.context_mark
-        return f"{c.line + 1}:{c.column + 1} {exc.context} that is never closed (the file ends first)"
-    if exc.context:
-        problem = f"{problem} ({exc.context} at line {exc.context_mark.line + 1})" if exc.context_mark else problem
-    return f"{line}:{col} {problem}"
-
-
-def parse_deck(data: bytes, name: str, path: Path | None = None) -> tuple[Deck | None, list[str]]:
-    """Validate one deck file's bytes.
-
-    Returns the deck (with every valid card) and the problems found, each ``name:line:col where: what``.
-    A file whose header is broken gives no deck; a bad card is reported and left out, the rest stay.
-    """
-    try:
-        doc, marks = read_yaml(data, name)
-    except DeckError as exc:
-        return None, exc.problems
-    if not isinstance(doc, dict):
-        return None, [f"{name}:1:1 a deck file must be a mapping with id, title and cards"]
-    from pydantic import ValidationError
-
-    from quizapp.decks.schema import DeckHeaderSchema, validate_card
-
-    problems: list[tuple[int, int, str]] = []
-    try:
-        header = DeckHeaderSchema.model_validate(doc)
-    except ValidationError as exc:
-        problems = _card_problems(exc.errors(), (), marks)
-        return None, [f"{name}:{line}:{col} {msg}" for line, col, msg in sorted(problems)]
-    cards = []
-    seen: dict[str, int] = {}
-    for index, raw in enumerate(header.cards):
-        prefix = ("cards", index)
-        if isinstance(raw, dict) and "kind" not in raw:
-            raw = {**raw, "kind": "basic"}
-        try:
-            card = validate_card(raw)
-        except ValidationError as exc:
-            problems.extend(_card_problems(exc.errors(), prefix, marks))
-            continue
-        if card.id in seen:
-            line, col = marks.find(prefix + ("id",))
-            problems.append((line, col, f"cards[{index}].id: duplicate id '{card.id}' (also cards[{seen[card.id]}])"))
-            continue
-        seen[card.id] = index
-        cards.append(card)
-    lines = {card.id: marks.find(("cards", seen[card.id], "id")) for card in cards}
-    deck = Deck(header.id, header.title, header.description, path or Path(name), cards, lines)
-    return deck, [f"{name}:{line}:{col} {msg}" for line, col, msg in sorted(problems)]
-
-
-class DeckCache:
-    """Parsed deck files kept on disk, so that a file that did not change is not parsed again at the
-    next start (parsing and validating YAML costs far more than anything else at start-up).
-
-    One entry per deck file, in the user's own cache folder (``workspace.deck_cache_dir()``), never
-    in the workspace. An entry holds, one pickle after the other: its key (format, loader code, name,
-    path), the file's identity (size, times, inode and the SHA-1 of its bytes), the deck's ids and
-    problems, and last the cards themselves, which are read only when the deck is first used.
-
-    A file whose size, modification and change times and inode are as recorded is not read again,
-    as Python's own bytecode cache and git's index do; the change time cannot be set back by a
-    program, so an edit always shows. An entry written within seconds of its file's last change
-    is checked by content (the SHA-1) until a later start finds the file unchanged, because an edit
-    in the same clock tick would leave the times as they were.
-    """
-
-    FORMAT = 3
-    MAX_AGE_DAYS = 60
-    """Entries not rewritten for this long are removed whenever another entry is written."""
-    RACY_NS = 2_000_000_000
-    """A file changed this close to the moment its entry was written is checked by content."""
-
-    _code_key: str | None = None
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.written = 0
-        """Entries written by this instance for files parsed because they changed."""
-
-    @staticmethod
-    def _code() -> str:
-        # Cached decks hold this package's cards, checked by its schema: a change to any of its files
-        # (or to pydantic) drops them.
-        # pydantic's version is read from its file, not imported: a start from the cache never needs it.
-        if DeckCache._code_key is None:
-            import importlib.util
-
-            digest = hashlib.sha1()
-            for source in sorted(Path(__file__).parent.glob("*.py")):
-                digest.update(source.read_bytes())
-            spec = importlib.util.find_spec("pydantic")
-            if spec is not None and spec.origin:
-                try:
-                    digest.update((Path(spec.origin).parent / "version.py").read_bytes())
-                except OSError:
-                    digest.update(b"unknown pydantic")
-            DeckCache._code_key = digest.hexdigest()
-        return DeckCache._code_key
-
-    def _entry(self, path: Path) -> Path:
-        return self.folder / (hashlib.sha1(str(path.absolute()).encode()).hexdigest()[:32] + ".pickle")
-
-    def _key(self, path: Path, name: str) -> tuple:
-        return (self.FORMAT, self._code(), name, str(path))
-
-    @staticmethod
-    def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
-        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-    def get(self, path: Path, name: str, st: os.stat_result) -> tuple[tuple[Deck | None, list[str]] | None, bytes | None]:
-        """The cached result for the file, if it is the one cached; and the file's bytes when they had
-        to be read to tell (so that a miss does not read them twice)."""
-        entry = self._entry(path)
-        data: bytes | None = None
-        try:
-            with open(entry, "rb") as fh:
-                key = pickle.load(fh)
-                if key != self._key(path, name):
-                    return None, None
-                identity, sha1, trusted = pickle.load(fh)
-                if not (trusted and identity == self._identity(st)):
-                    data = path.read_bytes()
-                    if hashlib.sha1(data).hexdigest() != sha1:
-                        return None, data
-                    self._refresh(entry, fh, key, st, sha1)
-                head, problems = pickle.load(fh)
-                offset = fh.tell()
-        except Exception:  # missing, damaged or from other code: parse the file instead
-            return None, data
-        if head is None:
-            return (None, problems), data
-        deck_id, title, description, card_ids, item_ids, kinds = head
-        index = (card_ids, item_ids, kinds)
-        deck = Deck(
-            deck_id, title, description, path, index=index,
-            load=lambda: self._cards(entry, key, sha1, offset, path, name),
-        )
-        deck.digest = sha1
-        return (deck, problems), data
-
-    def _refresh(self, entry: Path, fh, key: tuple, st: os.stat_result, sha1: str) -> None:
-        # The bytes are as cached but the file's identity is new (touched, copied, checked out) or
-        # was too recent to trust: record it, so that the next start need not read the file.
-        at = fh.tell()
-        rest = fh.read()
-        fh.seek(at)
-        self._write(entry, [key, (self._identity(st), sha1, self._trusted(st))], rest, parsed=False)
-
-    def _cards(self, entry: Path, key: tuple, sha1: str, offset: int, path: Path, name: str):
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            with open(entry, "rb") as fh:
-                if pickle.load(fh) == key and pickle.load(fh)[1] == sha1:
-                    fh.seek(offset)
-                    return pickle.load(fh)
-        except Exception:
-            pass
-        finally:
-            if collecting:
-                gc.enable()
-        # The entry changed or went away since the deck was listed: read the file itself.
-        deck, _ = parse_deck(path.read_bytes(), name, path)
-        return (deck.cards, deck.lines) if deck else ([], {})
-
-    def _trusted(self, st: os.stat_result) -> bool:
-        return max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - self.RACY_NS
-
-    def put(self, path: Path, name: str, st: os.stat_result, sha1: str, result: tuple[Deck | None, list[str]]) -> None:
-        deck, problems = result
-        if deck is None:
-            head: tuple[str, ...] | None = None
-            payload: Any = ([], {})
-        else:
-            # Ids never hold a line break: joined, they unpickle many times faster than lists.
-            keys = deck.item_keys()
-            head = (deck.id, deck.title, deck.description, "\n".join(deck.card_ids()),
-                    "\n".join(k[0] for k in keys), "\n".join(k[1] for k in keys))
-            payload = (deck.cards, deck.lines)
-        tail = pickle.dumps((head, problems), protocol=pickle.HIGHEST_PROTOCOL)
-        tail += pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-        ident = (self._identity(st), sha1, self._trusted(st))
-        self._write(self._entry(path), [self._key(path, name), ident], tail)
-
-    def _write(self, entry: Path, first: list, tail: bytes, parsed: bool = True) -> None:
-        temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-        try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with open(temporary, "wb") as fh:
-                for obj in first:
-                    pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                fh.write(tail)
-            os.replace(temporary, entry)
-            self.written += parsed
-        except Exception:  # a cache that cannot be written only costs time
-            try:
-                temporary.unlink(missing_ok=True)
-            except OSError:
-                pass
-
-    def _crosscheck_entry(self, folders: list[Path]) -> Path:
-        joined = "\n".join(str(folder.absolute()) for folder in folders)
-        return self.folder / ("folders-" + hashlib.sha1(joined.encode()).hexdigest()[:32] + ".pickle")
-
-    def get_crosscheck(self, folders: list[Path], key: Any) -> Any:
-        """What ``_crosscheck`` found for exactly these files, if it was kept."""
-        try:
-            with open(self._crosscheck_entry(folders), "rb") as fh:
-                if pickle.load(fh) == key:
-                    return pickle.load(fh)
-        except Exception:
-            pass
-        return None
-
-    def put_crosscheck(self, folders: list[Path], key: Any, outcome: Any) -> None:
-        self._write(self._crosscheck_entry(folders), [key], pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL),
-                    parsed=False)
-
-    def prune(self) -> None:
-        """Remove entries not rewritten for ``MAX_AGE_DAYS`` (deck files that moved or went away)."""
-        oldest = time.time() - self.MAX_AGE_DAYS * 86400
-        try:
-            for entry in self.folder.glob("*.pickle"):
-                if entry.stat().st_mtime < oldest:
-                    entry.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
-def load_deck_file(
-    path: Path, name: str | None = None, root: Path | None = None, cache: DeckCache | None = None
-) -> tuple[Deck | None, list[str]]:
-    """Read and validate one file, refusing links that lead outside ``root`` and oversized files.
-    With ``cache``, a file read before and unchanged since is not parsed again."""
-    name = name or str(path)
-    try:
-        if root is not None and path.is_symlink():
-            try:
-                target = path.resolve()
-            except RuntimeError:  # a loop of links
-                return None, [f"{name}:1:1 a loop of symbolic links; skipped"]
-            if not target.is_relative_to(root.resolve()):
-                return None, [f"{name}:1:1 a link to a file outside the decks folder ({target}) is not followed"]
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode):
-            # A folder, a FIFO (reading it would wait forever), a device or a socket named like a deck.
-            return None, [f"{name}:1:1 not a regular file; skipped"]
-        if st.st_size > MAX_DECK_BYTES:
-            return None, [
-                f"{name}:1:1 the file is {st.st_size / 1e6:.1f} MB; deck files are limited to {MAX_DECK_BYTES // 2**20} MB"
-            ]
-        if cache is not None:
-            found, data = cache.get(path, name, st)
-            if found is not None:
-                return found
-        else:
-            data = None
-        if data is None:
-            data = path.read_bytes()
-    except OSError as exc:
-        return None, [f"{name}:1:1 cannot read the file: {exc.strerror or exc}"]
-    found = parse_deck(data, name, path)
-    sha1 = hashlib.sha1(data).hexdigest()
-    if found[0] is not None:
-        found[0].digest = sha1
-    if cache is not None:
-        cache.put(path, name, st, sha1, found)
-    return found
-
-
-def deck_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
-
-
-def load_decks(folders: Iterable[Path], base: Path | None = None, cache: DeckCache | None = None) -> DeckSet:
-    """Load every deck file in ``folders``; a bad file or card never stops the others loading.
-
-    Ids must be unique across all decks: a card whose id another file already used is reported and
-    left out, as is a second deck with the same deck id. ``cache`` keeps parsed files between runs.
-    """
-    # Loading makes many objects that all stay: the cycle collector would walk them again and again
-    # for nothing (a second or more with 100,000 cards).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _load_decks(folders, base, cache)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _load_decks(folders: Iterable[Path], base: Path | None, cache: DeckCache | None) -> DeckSet:
-    folders = list(folders)
-    # A file in a later folder with the same name as one in an earlier folder takes its place (a
-    # workspace's edited copy of a bundled deck), in the earlier one's position.
-    chosen: dict[str, tuple[Path, Path]] = {}
-    for folder in folders:
-        for path in deck_files(folder):
-            chosen[path.name] = (folder, path)
-    files: list[tuple[str, Deck | None, list[str]]] = []
-    for folder, path in chosen.values():
-        parent = _display_parent(folder, base)
-        name = str(parent / path.name) if parent is not None else str(path)
-        deck, problems = load_deck_file(path, name, root=folder, cache=cache)
-        files.append((name, deck, problems))
-    # Which decks and cards are left out because another file already used their ids depends only on
-    # the files: worked out once for the same files, and kept in the cache like the files themselves.
-    key = (DeckCache.FORMAT, DeckCache._code(), [(name, deck.id, deck.digest) if deck else name for name, deck, _ in files])
-    outcome = cache.get_crosscheck(folders, key) if cache is not None else None
-    if outcome is None:
-        outcome = _crosscheck(files)
-        if cache is not None:
-            cache.put_crosscheck(folders, key, outcome)
-    result = DeckSet()
-    for (name, deck, problems), (skip, dropped, messages) in zip(files, outcome):
-        result.problems.extend(problems)
-        result.problems.extend(messages)
-        if deck is None or skip:
-            continue
-        if dropped:
-            gone = set(dropped)
-            deck.cards = [card for card in deck.cards if card.id not in gone]
-        result.decks.append(deck)
-    if cache is not None and cache.written:
-        cache.prune()
-    return result
-
-
-def _crosscheck(files: list[tuple[str, Deck | None, list[str]]]) -> list[tuple[bool, list[str], list[str]]]:
-    """For each file: whether its deck is left out (its deck id is taken), the ids of its cards left
-    out (taken by an earlier file), and the messages saying so."""
-    outcome: list[tuple[bool, list[str], list[str]]] = []
-    seen: set[str] = set()
-    """Every card id so far."""
-    owners: list[tuple[Deck, str]] = []
-    """Decks whose ids are not yet in ``card_owner`` (made only when an id turns up twice)."""
-    card_owner: dict[str, str] = {}
-    deck_owner: dict[str, str] = {}
-    for name, deck, _ in files:
-        if deck is None:
-            outcome.append((False, [], []))
-            continue
-        if deck.id in deck_owner:
-            outcome.append((True, [], [f"{name}:1:1 id: deck id '{deck.id}' is already used by {deck_owner[deck.id]}"]))
-            continue
-        deck_owner[deck.id] = name
-        ids = deck.card_ids()
-        before = len(seen)
-        seen.update(ids)
-        if len(seen) == before + len(ids):  # no id used before: the usual case, checked in bulk
-            owners.append((deck, name))
-            outcome.append((False, [], []))
-            continue
-        _owners(owners, card_owner)
-        owners = []
-        dropped, messages = [], []
-        for card_id in ids:
-            if card_id in card_owner:
-                line, col = deck.lines.get(card_id, (1, 1))
-                messages.append(
-                    f"{name}:{line}:{col} id: card id '{card_id}' is already used in {card_owner[card_id]}; "
-                    "this card is left out"
-                )
-                dropped.append(card_id)
-            else:
-                card_owner[card_id] = name
-        outcome.append((False, dropped, messages))
-    return outcome
-
-
-def _owners(decks: list[tuple[Deck, str]], owner: dict[str, str] | None = None) -> dict[str, str]:
-    owner = {} if owner is None else owner
-    for deck, name in decks:
-        owner.update(dict.fromkeys(deck.card_ids(), name))
-    return owner
-
-
-def _display_parent(folder: Path, base: Path | None) -> Path | None:
-    """How the files of ``folder`` are named in messages: relative to ``base``, else to the current
-    folder; None to name them as given."""
-    # The folder resolved, not the files: a link is named as itself, not as what it points to.
-    resolved = folder.resolve()
-    for root in (base, Path.cwd()):
-        if root is None:
-            continue
-        try:
-            return resolved.relative_to(root.resolve())
-        except ValueError:
-            continue
-    return None

@@ -17,7 +17,9 @@ from typing import Any
 
 import yaml
 
-from quizapp.decks.models import Deck, load_deck_file, load_decks, parse_deck
+from quizapp.decks.loader import load_deck_file, load_decks
+from quizapp.decks.models import Deck
+from quizapp.decks.yaml_reader import parse_deck
 from quizapp.interop import InteropError
 from quizapp.workspace import Workspace
 

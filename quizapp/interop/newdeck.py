@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from quizapp.decks.models import load_decks, parse_deck
+from quizapp.decks.loader import load_decks
+from quizapp.decks.yaml_reader import parse_deck
 from quizapp.interop import InteropError
 from quizapp.interop.deckwriter import write_deck_file
 from quizapp.interop.ids import is_card_id, slug

@@ -372,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m quizapp.modes.grading check DECK.yaml ...``: every interview card's rubric checked."""
     from pathlib import Path
 
-    from quizapp.decks.models import load_deck_file
+    from quizapp.decks.loader import load_deck_file
 
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] != "check" or len(args) < 2:

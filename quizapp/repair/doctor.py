@@ -40,7 +40,7 @@ class Finding:
 
 
 @dataclass
-class Report:
+class Examination:
     """Everything one doctor run found and did."""
 
     findings: list[Finding] = field(default_factory=list)
@@ -153,14 +153,14 @@ def examine(
     fix: bool = True,
     now: datetime | None = None,
     backup=None,
-) -> Report:
+) -> Examination:
     """Check ``store`` and, with ``fix``, repair what replaying the log can repair.
 
     ``backup`` is called (with no arguments) before the first write and returns the name of the
     backup it took; the CLI passes one that backs up the workspace's database.
     """
     now = now or utcnow()
-    report = Report()
+    report = Examination()
     conn = store.conn
 
     problems = damage(conn, "integrity_check")

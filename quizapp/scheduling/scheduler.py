@@ -208,12 +208,6 @@ class Scheduler:
         lapsed = state.state == 2 and rating == 1
         return from_fsrs(state.id, card, state.reps + 1, state.lapses + int(lapsed))
 
-    def preview(self, state: CardState, now: datetime) -> dict[int, timedelta]:
-        """For each rating, how long until the card would be due again (what the buttons show)."""
-        now = _safe_now(state, now)
-        base = to_fsrs(state)
-        return {r: self.exact.review_card(base, fsrs.Rating(r), now)[0].due - now for r in RATINGS}
-
     def retrievability(self, state: CardState, at: datetime) -> float:
         """FSRS's predicted chance of recalling the card at ``at`` (0 for a new card)."""
         if state.state == NEW:

@@ -18,6 +18,9 @@ Definitions used throughout:
   worked out from the state in ``prev``). Beside true retention it shows whether FSRS's memory model
   fits you (see ``quizapp optimize``).
 - *Recall now* is a card's FSRS retrievability at this moment (0 for a card never studied).
+
+Longer than 400 lines: one method per figure over the same connection and bounds; the report's
+models are in ``stats/report.py``.
 """
 
 from __future__ import annotations

@@ -1,10 +1,13 @@
-"""A study session: today's queue, answering, undo, bury and suspend. No Textual here."""
+"""A study session: today's queue, answering, undo, bury and suspend. No Textual here.
+
+Longer than 400 lines: the queue, answering and undo share the session's state and the queue's SQL;
+a split into queue and answering is the next cut.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Callable, Mapping
 from copy import copy
 from dataclasses import dataclass, field
@@ -122,46 +125,6 @@ def _answer_moment(state: CardState, now: datetime) -> datetime:
     return now
 
 
-COUNT_SLACK = 64
-"""Cards counted beyond today's limits, so that the counts kept between answers stay exact while
-answers and buried siblings take cards out of them."""
-
-
-@dataclass
-class Counted:
-    """The counts ``Study.remaining`` shows, kept between answers and moved by each answer's changes
-    instead of counted again (which reads up to the day's limits of cards on a large collection)."""
-
-    key: tuple
-    """(deck id or None, today, the study day's end): what the counts are of."""
-    version: tuple
-    """(``PRAGMA data_version``, the connection's total changes) when the counts were last true: any
-    other write, from another connection or this one, makes them stale."""
-    new: int
-    """Visible new cards, counted up to ``new_cap`` (None: all of them)."""
-    new_cap: int | None
-    learning: int
-    review: int
-    """Visible review cards due today, counted up to ``review_cap`` (None: all of them)."""
-    review_cap: int | None
-
-    def covers(self, new_left: int, reviews_left: int) -> bool:
-        """Whether the counts still tell how many of each are left within today's limits."""
-        return (self.new_cap is None or self.new >= new_left) and (
-            self.review_cap is None or self.review >= reviews_left
-        )
-
-    def shown(self, new_left: int, reviews_left: int) -> tuple[int, int, int]:
-        return min(self.new, new_left), self.learning, min(self.review, reviews_left)
-
-    def move(self, before: tuple[int, int, int], after: tuple[int, int, int]) -> None:
-        """Account for cards that counted as ``before`` and now count as ``after``. A count that
-        stopped at its cap stays a lower bound of the true one, which ``covers`` allows for."""
-        self.new += after[0] - before[0]
-        self.learning += after[1] - before[1]
-        self.review += after[2] - before[2]
-
-
 @dataclass
 class SessionSummary:
     answers: list[Answered] = field(default_factory=list)
@@ -219,10 +182,6 @@ class Study:
         self.shown: Outcomes | None = None
         """The outcomes of the card whose answer was shown last (see ``preview``)."""
         self._siblings: dict[str, tuple[str, ...]] = {}
-        self._counted: Counted | None = None
-        self._done: tuple | None = None
-        """(key, version, figures) of the last ``done_today``: kept, like the counts, between answers."""
-        self._day_kept: tuple | None = None
 
     def use_settings(self, settings: StudySettings) -> None:
         """Schedule every answer from now on with ``settings`` (e.g. just-fitted FSRS parameters)."""
@@ -237,19 +196,12 @@ class Study:
     def today(self) -> date:
         return self._day(self.now())[0]
 
-    def _day(self, now: datetime) -> tuple:
+    def _day(self, now: datetime) -> tuple[date, str | None, str | None, str]:
         """(the study day ``now`` falls in, its start and end as stored text, the day as text)."""
-        # Converting to local time is most of the cost of the queue's bounds, which are asked for
-        # several times per card shown: the day is kept while ``now`` stays within it, under the same
-        # rollover hour and local time zone (``time.tzset`` sets these names when the zone changes).
-        zone = (self.settings.rollover_hour, time.timezone, time.altzone, time.daylight, time.tzname)
-        kept = self._day_kept
-        if kept is None or kept[0] != zone or not kept[1] <= now < kept[2]:
-            hour = self.settings.rollover_hour
-            today = study_day(now, hour)
-            start, end = day_start(today, hour), day_start(today + timedelta(days=1), hour)
-            kept = self._day_kept = (zone, start, end, today, to_iso(start), to_iso(end), today.isoformat())
-        return kept[3:]
+        hour = self.settings.rollover_hour
+        today = study_day(now, hour)
+        start, end = day_start(today, hour), day_start(today + timedelta(days=1), hour)
+        return today, to_iso(start), to_iso(end), today.isoformat()
 
     def _bounds(self) -> dict:
         now = self.now()
@@ -263,58 +215,25 @@ class Study:
         "AND (buried_until IS NULL OR buried_until < :today)"
     )
 
-    def _version(self) -> tuple[int, int]:
-        """Changes to the database: ``data_version`` moves with other connections' commits, the
-        connection's total changes with its own writes."""
-        c = self.store.conn
-        return c.execute("PRAGMA data_version").fetchone()[0], c.total_changes
-
     def done_today(self, bounds: dict | None = None) -> dict[str, int]:
         """New cards introduced, review cards answered, answers given and seconds spent this study day
         (the one ``bounds``, from ``_bounds``, are of: today's when not given)."""
         bounds = bounds or self._bounds()
-        key, version = (bounds["day_start"], bounds["day_end"]), self._version()
-        # Asked for twice per card shown (the next card and the counts), with nothing written between.
-        if self._done is None or self._done[:2] != (key, version):
-            self._done = (key, version, self._done_today(bounds))
-        introduced, reviewed, answers, ms, seconds = self._done[2]
-        return {"new": len(introduced), "reviews": len(reviewed), "answers": answers, "seconds": seconds}
+        introduced, reviewed, answers, seconds = self._done_today(bounds)
+        return {"new": introduced, "reviews": reviewed, "answers": answers, "seconds": seconds}
 
-    # One statement, so that the figures and the cards are read from the same state of the log.
+    # One statement, so that the figures are read from one state of the log.
     _DONE_TODAY = """
-        SELECT 'figures', COUNT(*), COALESCE(SUM(duration_ms), 0), COALESCE(SUM(duration_ms), 0) / 1000
+        SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) / 1000,
+               COUNT(DISTINCT CASE WHEN state_before = 0 AND mode = 'review' THEN card_id END),
+               COUNT(DISTINCT CASE WHEN state_before = 2 AND mode = 'review' THEN card_id END)
         FROM review_log WHERE reviewed_at >= :day_start AND reviewed_at < :day_end
-        UNION ALL
-        SELECT DISTINCT 'card', state_before, card_id, NULL FROM review_log
-        WHERE reviewed_at >= :day_start AND reviewed_at < :day_end AND state_before IN (0, 2) AND mode = 'review'
     """
 
-    def _done_today(self, bounds: dict) -> tuple:
-        """(new cards introduced, review cards answered, answers, milliseconds, seconds) in the day
-        ``bounds`` are of; the cards as sets of ids, so that an answer can tell whether it adds one."""
-        introduced: set[str] = set()
-        reviewed: set[str] = set()
-        for what, a, b, c in self.store.conn.execute(self._DONE_TODAY, bounds):
-            if what == "figures":
-                answers, ms, seconds = a, b, c
-            else:
-                (introduced if a == NEW else reviewed).add(b)
-        return introduced, reviewed, answers, ms, seconds
-
-    def _done_with(self, key: tuple, done: tuple, entry: LogEntry) -> tuple | None:
-        """Today's figures ``done`` with the answer ``entry`` just logged; None when they cannot be
-        moved exactly (durations that are not whole milliseconds: let the query count them)."""
-        introduced, reviewed, answers, ms, seconds = done
-        if not key[0] <= to_iso(entry.reviewed_at) < key[1]:
-            return done
-        ms += entry.duration_ms
-        if not isinstance(ms, int) or ms < 0:
-            return None
-        if entry.mode == "review" and entry.state_before == NEW:
-            introduced = introduced | {entry.card_id}
-        elif entry.mode == "review" and entry.state_before == REVIEW:
-            reviewed = reviewed | {entry.card_id}
-        return introduced, reviewed, answers + 1, ms, ms // 1000
+    def _done_today(self, bounds: dict) -> tuple[int, int, int, int]:
+        """(new cards introduced, review cards answered, answers, seconds) in the day ``bounds`` are of."""
+        answers, seconds, introduced, reviewed = self.store.conn.execute(self._DONE_TODAY, bounds).fetchone()
+        return introduced, reviewed, answers, seconds
 
     def limits_left(self, bounds: dict | None = None) -> tuple[int, int]:
         done = self.done_today(bounds)
@@ -451,59 +370,22 @@ class Study:
         """(new, learning, review) cards still to study today, as the review screen's header shows."""
         bounds = self._bounds()
         new_left, reviews_left = self.limits_left(bounds)
-        key = (deck_id, bounds["today"], bounds["day_end"])
-        counted = self._counted
-        if (
-            counted is None
-            or counted.key != key
-            or counted.version != self._version()
-            or not counted.covers(new_left, reviews_left)
-        ):
-            counted = self._counted = self._count(key, bounds, new_left, reviews_left)
-        return counted.shown(new_left, reviews_left)
-
-    def _where(self, deck_id: str | None) -> str:
-        return self._VISIBLE + (" AND deck_id = :deck" if deck_id else "")
-
-    def _count(self, key: tuple, bounds: dict, new_left: int, reviews_left: int) -> Counted:
-        deck_id = key[0]
         where = self._where(deck_id)
-        new_cap, review_cap = new_left + COUNT_SLACK, reviews_left + COUNT_SLACK
-        # Taken before counting: a commit by another process after this makes the counts stale.
-        version = self._version()
-        # Counted on the due and new indexes, stopping a little beyond today's limits: it must not
-        # read every card of a large collection.
+        # Counted on the due and new indexes, stopping at today's limits: it must not read every card
+        # of a large collection.
         row = self.store.conn.execute(
             f"""
             SELECT {queue.new_count_sql(where, self.settings.bury_siblings)},
                    (SELECT COUNT(*) FROM cards WHERE {where} AND state IN (1, 3) AND due < :day_end),
                    (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE {where} AND state = 2 AND due < :day_end
-                                          LIMIT :review_cap))
+                                          LIMIT :reviews_left))
             """,
-            {**bounds, "deck": deck_id, "new_cap": new_cap, "review_cap": review_cap},
-        ).fetchone()
-        return Counted(
-            key, version,
-            row[0], new_cap if row[0] >= new_cap else None,
-            row[1],
-            row[2], review_cap if row[2] >= review_cap else None,
-        )
-
-    def _counts_of(self, c: sqlite3.Connection, key: tuple, ids: tuple[str, ...]) -> tuple[int, int, int]:
-        """How much the cards ``ids`` add to each of the counts ``key`` stands for."""
-        deck_id, today, day_end = key
-        marks = ", ".join(f":id{n}" for n in range(len(ids)))
-        # ``ids`` are one card's items: its new ones count once when siblings are buried.
-        new = (
-            f"COALESCE(MAX({queue.new_where(True)}), 0)" if self.settings.bury_siblings else "COALESCE(SUM(state = 0), 0)"
-        )
-        row = c.execute(
-            f"SELECT {new}, COALESCE(SUM(state IN (1, 3) AND due < :day_end), 0),"
-            f" COALESCE(SUM(state = 2 AND due < :day_end), 0)"
-            f" FROM cards WHERE {self._where(deck_id)} AND id IN ({marks})",
-            {"deck": deck_id, "today": today, "day_end": day_end, **{f"id{n}": i for n, i in enumerate(ids)}},
+            {**bounds, "deck": deck_id, "new_cap": new_left, "reviews_left": reviews_left},
         ).fetchone()
         return row[0], row[1], row[2]
+
+    def _where(self, deck_id: str | None) -> str:
+        return self._VISIBLE + (" AND deck_id = :deck" if deck_id else "")
 
     # ------------------------------------------------------------ answering
 
@@ -537,18 +419,8 @@ class Study:
         """Record one answer of this session durably (see ``record``); ctrl+z can take it back and the
         session summary counts it."""
         buried: list[str] = []
-        counted, self._counted = self._counted, None
-        done, self._done = self._done, None
-        with self.store.write() as c:
-            # The counts and today's figures move with this answer's changes (the log row, the card,
-            # its buried siblings) only when nothing else was written since they were last true; that
-            # is checked inside the transaction, where no other connection can commit.
-            if counted is not None or done is not None:
-                version = self._version()
-                if counted is not None and counted.version != version:
-                    counted = None
-                if done is not None and done[1] != version:
-                    done = None
+        flags: list = []
+        with self.store.write():
             prior = self.store.state_values(item_id)
             shown = self.shown
             if shown is not None and shown.item_id == item_id and prior != shown.stored:
@@ -559,10 +431,6 @@ class Study:
                     f"{item_id} was answered elsewhere (another quizapp on this workspace) since it was "
                     "shown here; nothing was saved. It is shown again as it is now."
                 )
-            if counted is not None:
-                ids = (item_id, *self._sibling_ids(item_id))
-                before = self._counts_of(c, counted.key, ids)
-            flags: list = []
 
             def also(c: sqlite3.Connection) -> None:
                 if scheduled:
@@ -571,18 +439,6 @@ class Study:
 
             entry = self.record(item_id, rating, duration_ms, mode=mode, scheduled=scheduled, also=also)
             self.shown = None
-            if counted is not None:
-                counted.move(before, self._counts_of(c, counted.key, ids))
-            if done is not None:
-                figures = self._done_with(done[0], done[2], entry)
-                done = None if figures is None else (done[0], None, figures)
-            if counted is not None or done is not None:
-                version = self._version()
-        if counted is not None:
-            counted.version = version
-            self._counted = counted
-        if done is not None:
-            self._done = (done[0], version, done[2])
         self.undo_stack.append(("answer", entry.id, buried, flags))
         self.summary.answers.append(
             Answered(

@@ -4,16 +4,11 @@ given to a connection as a temporary view for the figures that group by them (st
 from __future__ import annotations
 
 import sqlite3
-import weakref
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from quizapp.db.store import one_transaction
-from quizapp.decks.models import STAGES, DeckSet, card_item_ids
+from quizapp.decks.models import STAGE_TAGS, DeckSet
 
-STAGE_TAGS = {**{stage: stage for stage in STAGES}, "tradeoffs": "tradeoff", "trade-off": "tradeoff", "trade-offs": "tradeoff"}
-"""Card tags that name an interview stage rather than a topic, and the stage each names."""
-
+__all__ = ["STAGE_TAGS", "TAGS_TABLE", "load_tags"]
 
 TAGS_TABLE = "temp.stats_tags"
 """Per card (item) id of the progress database, its topics (``kind`` 'topic': tags that are not
@@ -21,55 +16,11 @@ stages) and its stages (``kind`` 'stage'), from the decks (the database does not
 made by ``load_tags``."""
 
 
-@dataclass(frozen=True)
-class TagGroups:
-    """The cards' tags, grouped: cards share a handful of tag lists, each distinct list is a group."""
-
-    of_item: dict[str, int]
-    """Item id -> its group (items without topic or stage tags are left out)."""
-    tags: list[tuple[int, str, str]]
-    """(group, 'topic' or 'stage', tag) for every group."""
-
-
-_tag_groups: tuple[Callable[[], DeckSet | None], tuple, TagGroups] | None = None
-"""The groups of the deck set seen last, kept while that deck set lives and is unchanged."""
-
-
-def tag_groups(decks: DeckSet) -> TagGroups:
-    """The tag groups of ``decks``, worked out once per deck set: going over every card of a large
-    collection costs far more than any figure built on the result."""
-    global _tag_groups
-    # The deck and card lists a deck set holds (and their lengths) tell that it is unchanged.
-    fingerprint = tuple((id(deck), id(deck.cards), len(deck.cards)) for deck in decks.decks)
-    if _tag_groups is not None and _tag_groups[0]() is decks and _tag_groups[1] == fingerprint:
-        return _tag_groups[2]
-    groups: dict[tuple[str, ...], int | None] = {}
-    rows: list[tuple[int, str, str]] = []
-    of_item: dict[str, int] = {}
-    for deck in decks.decks:
-        for card in deck.cards:
-            key = tuple(card.tags)
-            if key not in groups:
-                topics = sorted({t for t in key if t not in STAGE_TAGS})
-                stages = sorted({STAGE_TAGS[t] for t in key if t in STAGE_TAGS})
-                grp = groups[key] = len(groups) if topics or stages else None
-                if grp is not None:
-                    rows += [(grp, "topic", t) for t in topics] + [(grp, "stage", s) for s in stages]
-            grp = groups[key]
-            if grp is not None:
-                for item_id in card_item_ids(card):
-                    # An id in two decks counts once, in the first (as the item map has it).
-                    of_item.setdefault(item_id, grp)
-    found = TagGroups(of_item, rows)
-    _tag_groups = (weakref.ref(decks), fingerprint, found)
-    return found
-
-
 def load_tags(conn: sqlite3.Connection, decks: DeckSet) -> str:
     """Give the connection the tag groups of ``decks``: the SQL function ``stats_group(item id)``
     (its group, NULL without topic or stage tags), the temporary table ``stats_groups(grp, kind,
     tag)``, and the view ``TAGS_TABLE`` over both; returns the view's name."""
-    found = tag_groups(decks)
+    found = decks.tag_groups
     # A lookup in the groups' dict for each card read costs less than filling a table of every item.
     conn.create_function("stats_group", 1, found.of_item.get, deterministic=True)
     with one_transaction(conn):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,6 +14,7 @@ from quizapp.db.backup import PERIODIC_SECONDS
 from quizapp.db.records import utcnow
 from quizapp.errors import QuizappError
 from quizapp.session import Opened
+from quizapp.tui.messages import BackupFailed, ParametersSaved
 from quizapp.tui.widgets.literal import markup_literal
 
 START_BACKUP_DELAY = 3.0
@@ -96,7 +97,15 @@ class QuizApp(App[int]):
         try:
             take_backup(self.opened.store.path, "periodic", backups_dir=self.opened.workspace.backups_dir)
         except QuizappError as exc:
-            self.call_from_thread(self.notify, str(exc), title="Backup not made", severity="warning", markup=False)
+            self.post_message(BackupFailed(str(exc)))
+
+    @on(BackupFailed)
+    def backup_failed(self, message: BackupFailed) -> None:
+        self.notify(message.reason, title="Backup not made", severity="warning", markup=False)
+
+    @on(ParametersSaved)
+    def use_parameters(self, message: ParametersSaved) -> None:
+        self.study.use_settings(message.settings)
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Save an SVG of the screen: into ~/Downloads when there is one, else the workspace (or the

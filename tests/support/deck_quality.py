@@ -233,7 +233,7 @@ def report(paths: list[Path] | None = None) -> None:
     """Print every measure over the shipped decks (``python -m tests.support.deck_quality``)."""
     from collections import Counter
 
-    from quizapp.decks.models import load_decks
+    from quizapp.decks.loader import load_decks
 
     decks = load_decks([ROOT / "decks"], base=ROOT)
     for problem in decks.problems:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.decks.models import load_decks
+from quizapp.decks.loader import load_decks
 from quizapp.session import open_workspace
 from quizapp.tui.app import QuizApp
 from quizapp.tui.screens.review import ReviewScreen

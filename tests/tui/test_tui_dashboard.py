@@ -15,7 +15,10 @@ from quizapp.session import open_workspace
 from quizapp.stats.queries import Stats
 from quizapp.study.plan import load_plan
 from quizapp.tui.app import QuizApp
-from quizapp.tui.screens.dashboard import DashboardScreen, OptimizeScreen, PlanScreen
+from quizapp.tui.dialogs.optimize import OptimizeScreen
+from quizapp.tui.dialogs.plan import PlanScreen
+from quizapp.tui.messages import FiguresReady, PlanFiguresReady
+from quizapp.tui.screens.dashboard import DashboardScreen
 from quizapp.tui.screens.review import ReviewScreen
 from quizapp.workspace import Workspace
 from tests.support.decks import FIXED_NOW, write_deck
@@ -166,7 +169,14 @@ async def test_p_sets_the_interview_date_and_the_dashboard_plans_for_it(history,
         assert decks["Generated gen-b"][3] == f"{gen_b.recall_on_day:.0%}"
 
 
-async def test_o_fits_fsrs_without_freezing_and_uses_the_new_parameters(history, clock):
+async def test_o_fits_fsrs_without_freezing_and_uses_the_new_parameters(history, clock, monkeypatch):
+    import quizapp.tui.dialogs.optimize as optimize_dialog
+
+    threads = []
+    for name in ("fit_log", "save_fit"):  # the slow parts: both must run outside the event loop's thread
+        slow = getattr(optimize_dialog, name)
+        monkeypatch.setattr(optimize_dialog, name,
+                            lambda *a, _slow=slow, **k: threads.append(threading.current_thread()) or _slow(*a, **k))
     app = QuizApp(history, clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_dashboard(app, pilot)
@@ -177,6 +187,7 @@ async def test_o_fits_fsrs_without_freezing_and_uses_the_new_parameters(history,
         await pilot.pause()
         result = text_of(app, "#optimize-result")
         assert "log loss" in result and "before (FSRS defaults)" in result
+        assert len(threads) == 2 and threading.main_thread() not in threads
         saved = load_settings(history.store).parameters
         if "Saved" in result:
             assert saved is not None
@@ -239,8 +250,9 @@ async def test_leaving_while_the_figures_are_computed_is_safe(opened, clock, mon
         assert isinstance(app.screen, HomeScreen)
         # Figures that reach the screen just after it was left (the worker already past its last
         # check) are dropped, not drawn into a screen that is gone.
-        dashboard.show_report(computed(Stats(opened.store, opened.decks, clock=clock)))
-        dashboard.show_plan_report(None)
+        dashboard.post_message(FiguresReady(computed(Stats(opened.store, opened.decks, clock=clock))))
+        dashboard.post_message(PlanFiguresReady(None))
+        await pilot.pause()
         assert dashboard.report is None
         await pilot.press("d")  # and it opens again, with its figures
         await pilot.pause()

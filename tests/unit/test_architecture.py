@@ -34,7 +34,17 @@ def test_core_modules_import_no_textual():
     assert result.stdout.strip() == ""
 
 
-def test_the_cli_imports_textual_only_when_the_tui_opens():
-    code = "import sys, quizapp.cli.main; print(any(m.startswith('textual') for m in sys.modules))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip() == "False"
+def test_the_cli_imports_textual_only_when_the_tui_opens(tmp_path):
+    """Every module of the command line loads, and a command that opens no TUI runs, without Textual."""
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import quizapp.cli\n"
+        "for found in pkgutil.iter_modules(quizapp.cli.__path__):\n"
+        "    importlib.import_module('quizapp.cli.' + found.name)\n"
+        "from quizapp.cli.main import main\n"
+        "assert main(['--home', sys.argv[1], 'where']) == 0\n"
+        "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"

@@ -15,7 +15,7 @@ import pytest
 from quizapp.cli.main import main
 from quizapp.db.backup import (
     Backup,
-    Retention,
+    BackupPolicy,
     backups_to_keep,
     list_backups,
     restore_backup,
@@ -126,7 +126,7 @@ def _fake(taken: datetime) -> Backup:
 def test_thinning_keeps_recent_daily_weekly_and_monthly_copies():
     now = datetime(2026, 3, 10, 12, tzinfo=timezone.utc)
     hourly = [_fake(now - timedelta(hours=h)) for h in range(0, 24 * 800)]
-    policy = Retention(recent=10, daily=14, weekly=8, monthly=12)
+    policy = BackupPolicy(recent=10, daily=14, weekly=8, monthly=12)
     kept = backups_to_keep(hourly, policy)
     by_path = {b.path: b for b in hourly}
     kept_times = sorted((by_path[p].taken_at for p in kept), reverse=True)
@@ -143,7 +143,7 @@ def test_thinning_keeps_recent_daily_weekly_and_monthly_copies():
 
 def test_thinning_deletes_old_copies_on_disk(opened, study, workspace):
     start = datetime(2026, 1, 1, 9, tzinfo=timezone.utc)
-    policy = Retention(recent=2, daily=3, weekly=0, monthly=0)
+    policy = BackupPolicy(recent=2, daily=3, weekly=0, monthly=0)
     for day in range(6):
         item = study.next_item()
         study.answer(item.id, 3)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from quizapp.decks.models import load_decks
+from quizapp.decks.loader import load_decks
 from quizapp.interop.csvio import export_csv, read_csv
 from tests.support.decks import write_deck
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from quizapp.decks.models import DeckCache, load_decks
+from quizapp.decks.cache import DeckCache
+from quizapp.decks.loader import load_decks
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.support.decks import SMALL_DECK, write_deck

@@ -4,7 +4,7 @@ honestly."""
 
 import pytest
 
-from quizapp.decks.models import load_decks
+from quizapp.decks.loader import load_decks
 from quizapp.modes.grading import check_rubric
 from tests.support.deck_quality import (
     ROOT,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.decks.models import load_decks
+from quizapp.decks.loader import load_decks
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT.parent / "shared" / "seeds"

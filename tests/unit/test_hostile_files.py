@@ -18,7 +18,7 @@ def _run(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedPro
 
 
 def test_a_fifo_and_a_symlink_loop_among_the_decks_are_skipped_with_a_message(tmp_path):
-    from quizapp.decks.models import load_decks
+    from quizapp.decks.loader import load_decks
 
     decks = tmp_path / "decks"
     write_deck(decks, "small.yaml", SMALL_DECK)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from quizapp.cli.main import main
 from quizapp.db.records import REVIEW
-from quizapp.decks.models import load_decks
+from quizapp.decks.loader import load_decks
 from quizapp.interop.anki.apkg import export_apkg, read_package
 from quizapp.interop.ids import card_id_for_guid, guid_for_card
 from quizapp.scheduling.scheduler import study_day

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from quizapp.cli.main import main
-from quizapp.decks.models import load_decks
+from quizapp.decks.loader import load_decks
 from quizapp.session import open_workspace
 from quizapp.study.study import Study
 from quizapp.workspace import Workspace

@@ -1,7 +1,8 @@
 """Deck files: what loads, and the message every kind of bad input gets."""
 
 
-from quizapp.decks.models import load_deck_file, load_decks, parse_deck
+from quizapp.decks.loader import load_deck_file, load_decks
+from quizapp.decks.yaml_reader import parse_deck
 from tests.support.decks import write_deck
 
 HEADER = "id: d\ntitle: T\ncards:\n"

@@ -17,7 +17,7 @@ from quizapp.cli.main import main
 from quizapp.db.records import to_iso
 from quizapp.db.schema import SCHEMA_VERSION
 from quizapp.db.store import Store
-from quizapp.decks.models import load_decks
+from quizapp.decks.loader import load_decks
 from quizapp.repair.doctor import examine
 from quizapp.repair.merge import merge_stores
 from quizapp.session import open_workspace

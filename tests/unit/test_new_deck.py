@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from quizapp.cli.main import main
-from quizapp.decks.models import KINDS, load_decks
+from quizapp.decks.loader import load_decks
+from quizapp.decks.models import KINDS
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
 from tests.support.decks import SMALL_DECK, write_deck

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from quizapp.db.records import LEARNING, NEW, RELEARNING
-from quizapp.decks.models import load_decks
+from quizapp.decks.loader import load_decks
 from quizapp.modes.quiz import QuizRound, build_round, pairs_in_order
 from quizapp.scheduling.scheduler import Scheduler
 

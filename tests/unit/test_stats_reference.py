@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from quizapp.db.records import REVIEW, CardState, LogEntry, new_id, to_iso
-from quizapp.decks.models import STAGES, card_item_ids, card_items, load_decks
+from quizapp.decks.loader import load_decks
+from quizapp.decks.models import STAGES, card_item_ids, card_items
 from quizapp.scheduling.scheduler import Scheduler, day_start, load_settings, study_day
 from quizapp.session import open_workspace
 from quizapp.stats.queries import LEECH_LAPSES, Stats, item_title

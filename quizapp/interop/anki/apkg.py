@@ -14,6 +14,9 @@ lasts a day and is not exported. The scheduled answers go into Anki's review log
 
 Import reads the package's collection with the standard library: the legacy ``collection.anki2``
 / ``collection.anki21`` files and the ``collection.anki21b`` file current Anki writes (zstd).
+
+Longer than 400 lines: writing and reading Anki packages share the note types and the scheduling
+mapping; a split into export and package reader is the next cut.
 """
 
 from __future__ import annotations

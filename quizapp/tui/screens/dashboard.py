@@ -1,28 +1,27 @@
 """The progress dashboard: today, the interview plan, a year of study days, retention, forecast,
 topics and stages, the weakest cards and mock-interview scores; plus setting the interview date and
-fitting FSRS to the log. Every figure comes from ``quizapp.stats.queries``, computed in a worker thread."""
+fitting FSRS to the log. Every figure comes from ``quizapp.stats.queries``, computed in a worker thread.
+
+Longer than 400 lines: one screen with six tabs, each a few short methods that fill a table or chart
+from the report; the dialogs are in ``tui/dialogs``. A tab per module is the next cut.
+"""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.lazy import Lazy
 from textual.widgets import (
-    Button,
     DataTable,
     Footer,
     Header,
-    Input,
-    Label,
-    ProgressBar,
     Sparkline,
     Static,
     TabbedContent,
@@ -32,14 +31,15 @@ from textual.worker import get_current_worker
 
 from quizapp.decks.models import STAGES
 from quizapp.errors import QuizappError
-from quizapp.scheduling.optimize import Fit, fit_log, save_fit
-from quizapp.scheduling.scheduler import load_settings
 from quizapp.stats.queries import Stats, reading
 from quizapp.stats.report import Report
-from quizapp.study.plan import PlanReport, clear_plan, load_plan, parse_plan, save_plan
+from quizapp.study.plan import PlanReport, load_plan
 from quizapp.study.study import Focus
-from quizapp.text import printable
-from quizapp.tui.screens.base import AppModal, AppScreen
+from quizapp.text import literal, printable
+from quizapp.tui.dialogs.optimize import OptimizeScreen
+from quizapp.tui.dialogs.plan import PlanScreen
+from quizapp.tui.messages import FiguresFailed, FiguresReady, PlanFiguresReady
+from quizapp.tui.screens.base import AppScreen
 from quizapp.tui.widgets.charts import HEAT_STYLES, Chart, Heatmap, show_bars, show_lines
 
 TABS = ("overview", "decks", "topics", "weakest", "interviews", "plan")
@@ -62,11 +62,6 @@ def cell(value: float | None) -> Text:
 
 def number(value: int) -> Text:
     return Text(str(value), style="" if value else "dim")
-
-
-def literal(text: str) -> Text:
-    """Deck and user text as a cell, shown as written (DataTable would read a str as markup)."""
-    return Text(printable(text))
 
 
 def fill(table: DataTable, columns: Iterable[str], rows: Iterable[tuple]) -> None:
@@ -189,49 +184,60 @@ class DashboardScreen(AppScreen[None]):
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load(self) -> None:
-        """Compute every figure on a read-only connection, off the UI thread: first all but the
-        plan's, shown as soon as they are ready, then the plan's (the slowest)."""
-        started = time.perf_counter()
+        """Compute every figure but the plan's on a read-only connection, off the UI thread."""
+        self.load_started = time.perf_counter()
+        worker = get_current_worker()
+        try:
+            with reading(self.quiz_app.opened.store) as store:
+                report = Stats(store, self.quiz_app.opened.decks, clock=self.quiz_app.study.clock).report(with_plan=False)
+                self.plan_pending = load_plan(store) is not None
+        except Exception as exc:  # noqa: BLE001 - a failure is shown on screen, never a crash
+            if not worker.is_cancelled:
+                self.post_message(FiguresFailed(exc))
+            return
+        if not worker.is_cancelled:
+            self.post_message(FiguresReady(report))
+
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
+    def load_plan_figures(self) -> None:
+        """Compute the plan's figures (the slowest), once the others are on screen."""
         worker = get_current_worker()
         try:
             with reading(self.quiz_app.opened.store) as store:
                 stats = Stats(store, self.quiz_app.opened.decks, clock=self.quiz_app.study.clock)
-                report = stats.report(with_plan=False)
-                self.plan_pending = load_plan(store) is not None
-                if worker.is_cancelled:
-                    return
-                drawn = threading.Event()
-                self.quiz_app.call_from_thread(self.show_report, report, drawn)
-                # The plan's simulation is pure Python: started while the screen draws the other
-                # figures, it would slow that drawing down several times over (both need the
-                # interpreter lock), so it waits until they are on screen.
-                drawn.wait(5)
                 plan = stats.plan() if self.plan_pending else None
         except Exception as exc:  # noqa: BLE001 - a failure is shown on screen, never a crash
             if not worker.is_cancelled:
-                self.quiz_app.call_from_thread(self.failed, exc)
+                self.post_message(FiguresFailed(exc))
             return
         if not worker.is_cancelled:
-            self.load_seconds = time.perf_counter() - started
-            self.quiz_app.call_from_thread(self.show_plan_report, plan)
+            self.load_seconds = time.perf_counter() - self.load_started
+            self.post_message(PlanFiguresReady(plan))
 
-    def failed(self, exc: Exception) -> None:
+    @on(FiguresFailed)
+    def failed(self, message: FiguresFailed) -> None:
         if not self.is_attached:
             return
         self.query_one("#dash-tabs").loading = False
-        self.notify(f"The figures could not be computed: {exc}", title="Dashboard", severity="error", timeout=10,
-                    markup=False)
+        self.notify(f"The figures could not be computed: {message.error}", title="Dashboard", severity="error",
+                    timeout=10, markup=False)
 
-    def show_report(self, report: Report, drawn: threading.Event | None = None) -> None:
-        """Show the figures; ``drawn`` is set once they are on screen."""
-        if drawn is not None:
-            self.call_after_refresh(drawn.set)
+    @on(FiguresReady)
+    def show_report(self, message: FiguresReady) -> None:
+        """Show the figures, then work out the plan's: its simulation is pure Python, and started while
+        the screen draws the other figures it would slow that drawing down several times over (both
+        need the interpreter lock)."""
         if not self.is_attached:  # left (or the app closed) while the figures were computed
             return
-        self.report = report
+        self.report = report = message.report
         self.query_one("#dash-tabs").loading = False
         self.show_overview(report)
         self.show_tabs((self.show_decks, self.show_topics, self.show_weakest, self.show_interviews, self.show_plan))
+        self.call_after_refresh(self.load_plan_figures)
+
+    @on(PlanFiguresReady)
+    def plan_figures_ready(self, message: PlanFiguresReady) -> None:
+        self.show_plan_report(message.plan)
 
     def show_plan_report(self, plan: PlanReport | None) -> None:
         """The plan's figures, which come after the others."""
@@ -520,171 +526,3 @@ class DashboardScreen(AppScreen[None]):
         for n, tab in enumerate(TABS):
             yield SystemCommand(f"Dashboard tab: {tab}", f"Show the {tab} tab (key {n + 1})",
                                 lambda tab=tab: self.action_show_tab(tab))
-
-
-DIALOG_CSS = """
-    {name} {{ align: center middle; }}
-    {name} .dialog {{
-        width: 64; height: auto; padding: 1 2; border: thick $primary; background: $surface;
-    }}
-    {name} .dialog Label, {name} .dialog Static {{ width: 1fr; margin-bottom: 1; }}
-    {name} .dialog Input {{ margin-bottom: 1; }}
-    {name} .dialog ProgressBar {{ margin-bottom: 1; }}
-    {name} .dialog-buttons {{ height: auto; align: right middle; }}
-    {name} .dialog-buttons Button {{ margin-left: 1; }}
-"""
-
-
-class PlanScreen(AppModal[bool]):
-    """Set or clear the interview date; returns True when the plan changed."""
-
-    DEFAULT_CSS = DIALOG_CSS.format(name="PlanScreen")
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="plan.cancel")]
-
-    def compose(self) -> ComposeResult:
-        store = self.quiz_app.opened.store
-        plan = load_plan(store)
-        settings = load_settings(store)
-        with Vertical(id="plan-dialog", classes="dialog"):
-            yield Label(Text("The day of your interview", style="bold"))
-            yield Input(plan.day.isoformat() if plan else "", placeholder="YYYY-MM-DD", id="plan-date")
-            yield Label(Text("Recall wanted on the day (0.70-0.99)"))
-            yield Input(f"{plan.target if plan else settings.desired_retention:g}", id="plan-target")
-            yield Static(id="plan-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(Text("Save"), id="plan-save", variant="primary")
-                yield Button(Text("Clear the date"), id="plan-clear", disabled=plan is None)
-                yield Button(Text("Cancel"), id="plan-cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#plan-date", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "plan-date":
-            self.query_one("#plan-target", Input).focus()
-        else:
-            self.save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "plan-save":
-            self.save()
-        elif event.button.id == "plan-clear":
-            clear_plan(self.quiz_app.opened.store)
-            self.dismiss(True)
-        else:
-            self.dismiss(False)
-
-    def save(self) -> None:
-        store = self.quiz_app.opened.store
-        settings = load_settings(store)
-        target_text = self.query_one("#plan-target", Input).value.strip()
-        try:
-            try:
-                target = float(target_text) if target_text else None
-            except ValueError:
-                raise QuizappError(f"the target must be a number such as 0.9 (got {target_text!r})") from None
-            plan = parse_plan(self.query_one("#plan-date", Input).value, target, self.quiz_app.study.today(), settings)
-            save_plan(store, plan)
-        except QuizappError as exc:
-            self.query_one("#plan-error", Static).update(Text(printable(str(exc)), style="bold red"))
-            return
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-
-class OptimizeScreen(AppModal[bool]):
-    """Fit FSRS to the review log in a worker (the fit itself in a child process), with progress;
-    returns True when new parameters were saved."""
-
-    DEFAULT_CSS = DIALOG_CSS.format(name="OptimizeScreen")
-
-    BINDINGS = [Binding("escape,q", "close", "Close", id="optimize.close")]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.saved = False
-        self.started = 0.0
-        self.step = "Starting"
-        """What the fit is doing now, shown with the time it has taken so far."""
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="optimize-dialog", classes="dialog"):
-            yield Label(Text("Fit FSRS to your review log", style="bold"))
-            yield Static(Text("Starting…"), id="optimize-status")
-            yield ProgressBar(total=None, show_eta=False, id="optimize-progress")
-            yield Static(id="optimize-result")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(Text("Close"), id="optimize-close")
-
-    def on_mount(self) -> None:
-        self.started = time.monotonic()
-        self.set_interval(0.25, self.tick)
-        self.run_fit()
-
-    def tick(self) -> None:
-        if self.query_one(ProgressBar).display:
-            self.status(self.step)
-
-    def status(self, message: str) -> None:
-        self.step = message
-        self.query_one("#optimize-status", Static).update(
-            Text(f"{message}… ({time.monotonic() - self.started:.0f} s)")
-        )
-
-    @work(thread=True, exclusive=True, group="optimize", exit_on_error=False)
-    def run_fit(self) -> None:
-        worker = get_current_worker()
-        store = self.quiz_app.opened.store
-        try:
-            with reading(store) as reader:
-                settings = load_settings(reader)
-                fit = fit_log(reader, settings, progress=lambda m: self.quiz_app.call_from_thread(self.status, m))
-        except QuizappError as exc:
-            fit, problem = None, str(exc)
-        else:
-            problem = ""
-        # Closing the dialog while it works means: leave the parameters as they are.
-        if not worker.is_cancelled:
-            self.quiz_app.call_from_thread(self.finished, fit, problem)
-
-    def finished(self, fit: Fit | None, problem: str) -> None:
-        if self.quiz_app.screen is not self:
-            return
-        self.query_one(ProgressBar).display = False
-        result = self.query_one("#optimize-result", Static)
-        if fit is None:
-            self.query_one("#optimize-status", Static).update(Text("Nothing was fitted.", style="bold yellow"))
-            result.update(Text(printable(problem)))
-            return
-        try:
-            fit, settings = save_fit(self.quiz_app.opened.store, fit)
-        except QuizappError as exc:
-            result.update(Text(printable(str(exc)), style="bold red"))
-            return
-        if fit.saved:
-            self.quiz_app.study.use_settings(settings)
-            self.saved = True
-        text = Text()
-        text.append(f"{fit.usable:,} reviews of {fit.cards:,} cards; lower is better.\n\n")
-        text.append(f"{'parameters':<24}{'log loss':>10}{'RMSE':>10}\n", style="bold")
-        label = "before" + (" (FSRS defaults)" if fit.previous is None else "")
-        text.append(f"{label:<24}{fit.before.log_loss:>10.4f}{fit.before.rmse:>10.4f}\n")
-        text.append(f"{'fitted':<24}{fit.after.log_loss:>10.4f}{fit.after.rmse:>10.4f}\n\n")
-        if fit.saved:
-            text.append("Saved: every answer from now on is scheduled with the fitted parameters.", style="bold green")
-        else:
-            text.append("The fit was no better than the parameters in use, which are kept.", style="yellow")
-        self.query_one("#optimize-status", Static).update(
-            Text(f"Done in {time.monotonic() - self.started:.1f} s.", style="bold")
-        )
-        result.update(text)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_close()
-
-    def action_close(self) -> None:
-        self.dismiss(self.saved)
-

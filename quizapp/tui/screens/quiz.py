@@ -13,17 +13,13 @@ from textual.widgets import Footer, Header, Static
 
 from quizapp.errors import StoreError
 from quizapp.modes.quiz import DEFAULT_QUESTIONS, QuizResult, QuizRound, build_round
+from quizapp.text import literal as literal_text
 from quizapp.text import printable
 from quizapp.tui.screens.base import AppScreen
 from quizapp.tui.screens.review import MAX_ANSWER_MS
 
 PICK = Binding.Group("Pick")
 MOVE = Binding.Group("Move item")
-
-
-def literal_text(text: str, style: str = "") -> Text:
-    """Deck or user text as Rich Text: every character literal, control characters made visible."""
-    return Text(printable(text), style=style)
 
 
 class QuizScreen(AppScreen[None]):
