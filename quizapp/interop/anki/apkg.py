@@ -195,6 +195,10 @@ def _package_class():
             super().write_to_db(cursor, timestamp, id_gen)
             # Review due dates are day numbers counted from the collection's creation (crt).
             cursor.execute("UPDATE col SET crt = ?", (self.created,))
+            # Without schedVer 2 Anki upgrades the package as an old-scheduler collection and moves
+            # every learning and relearning answer in the review log up a button.
+            (conf,) = cursor.execute("SELECT conf FROM col").fetchone()
+            cursor.execute("UPDATE col SET conf = ?", (json.dumps({**json.loads(conf), "schedVer": 2}),))
             cursor.executemany(
                 "INSERT INTO revlog VALUES(?,?,?,?,?,?,?,?,?)",
                 [(rid, card.anki_id, -1, *rest) for rid, card, *rest in self.revlog],
