@@ -6,12 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import (
+    Collection,
+    ImportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+)
 
+from quizapp.cli.main import main
+from quizapp.db.store import REVIEW
 from quizapp.interop.anki.apkg import export_apkg
-from quizapp.interop.ids import guid_for_card
+from quizapp.interop.ids import card_id_for_guid, guid_for_card
 from quizapp.session import open_workspace
 from quizapp.study.study import Study
+from quizapp.workspace import Workspace
 from tests.conftest import Clock
 
 CORPUS = Path(__file__).parent / "data" / "anki"
@@ -50,3 +57,48 @@ def test_learning_ratings_arrive_in_anki_as_given(workspace, tmp_path, collectio
                                guid_for_card("s-basic"))
     theirs = collection.db.list("SELECT ease FROM revlog WHERE cid = ? ORDER BY id", cid)
     assert theirs == ours == [2, 3, 3, 1, 3]
+
+
+def _fresh(path: Path) -> Workspace:
+    (path / "decks").mkdir(parents=True)
+    return Workspace(path, ((path / "decks").resolve(),), "test")
+
+
+def test_anki_history_comes_in_and_rebuilds_each_cards_state(tmp_path, capsys):
+    ws = _fresh(tmp_path / "ws")
+    assert main(["--home", str(ws.home), "import", str(CORPUS / "history.sched.apkg")]) == 0
+    out = capsys.readouterr().out
+    assert "history: 23 answers" in out and "2 cards suspended" in out
+    opened = open_workspace(ws)
+    try:
+        log = opened.store.query("SELECT card_id, rating, scheduled FROM review_log ORDER BY reviewed_at")
+        cards = {r["id"]: r for r in opened.store.query("SELECT * FROM cards")}
+    finally:
+        opened.store.close()
+    # Anki's 25 rows less its two manual ones (a reset and a set due date), ratings as given.
+    assert len(log) == 23
+    assert sorted(r["rating"] for r in log) == [1] * 3 + [2] * 3 + [3] * 15 + [4] * 2
+    graduated = cards[card_id_for_guid("qzhistor0053")]
+    assert graduated["state"] == REVIEW and graduated["reps"] == 4 and graduated["stability"] > 0
+    assert sum(r["suspended"] for r in cards.values()) == 2
+    # The card reset to new in Anki keeps its answers as history but starts again.
+    reset = card_id_for_guid("qzhistor0060")
+    assert [r["scheduled"] for r in log if r["card_id"] == reset] == [0, 0]
+    assert cards[reset]["state"] == 0
+    # Importing again adds nothing twice.
+    assert main(["--home", str(ws.home), "import", str(CORPUS / "history.sched.apkg")]) == 0
+    opened = open_workspace(ws)
+    try:
+        assert opened.store.scalar("SELECT COUNT(*) FROM review_log") == 23
+    finally:
+        opened.store.close()
+
+
+def test_history_goes_back_to_anki_with_the_same_answers(tmp_path, collection, capsys):
+    ws = _fresh(tmp_path / "ws")
+    assert main(["--home", str(ws.home), "import", str(CORPUS / "history.sched.legacy.apkg")]) == 0
+    out = tmp_path / "back.apkg"
+    assert main(["--home", str(ws.home), "export", "--with-progress", "-o", str(out)]) == 0
+    anki_import(collection, out)
+    assert collection.db.scalar("SELECT COUNT(*) FROM revlog") == 21  # the 23 less the two before the reset
+    assert sorted(collection.db.list("SELECT ease FROM revlog")) == [1] * 3 + [2] * 3 + [3] * 13 + [4] * 2

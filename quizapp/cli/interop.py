@@ -109,6 +109,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.deck_id is not None and not is_card_id(args.deck_id):
         raise QuizappError(f"'{args.deck_id}' cannot be a deck id: use letters, digits, '.', '_' and '-'")
     ws = workspace(args)
+    package = None
     if fmt == "apkg":
         from quizapp.interop.anki.apkg import cards_from_package, default_deck_id
 
@@ -136,7 +137,25 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         _say(f"{sync_deck(ws, result.deck_id)} new cards to study in deck '{result.deck_id}' "
              f"(`quizapp review --deck {result.deck_id}`)")
+    if package is not None and package.collection is not None and package.items:
+        _carry_history(ws, package)
     return 0
+
+
+def _carry_history(ws, package) -> None:
+    """Anki's review log and suspensions for the imported cards (see ``interop.anki.history``)."""
+    from quizapp.interop.anki.history import import_history
+    from quizapp.scheduling.scheduler import Scheduler, load_settings
+    from quizapp.session import open_workspace
+
+    dirs = tuple(dict.fromkeys([*ws.deck_dirs, ws.decks_dir.resolve()]))
+    opened = open_workspace(type(ws)(ws.home, dirs, ws.how))
+    try:
+        report = import_history(opened.store, Scheduler(load_settings(opened.store)), package)
+    finally:
+        opened.store.close()
+    for line in report.lines():
+        _say(line)
 
 
 def new_deck_args(p: argparse.ArgumentParser) -> None:
