@@ -1,0 +1,31 @@
+"""Anki deck names: names without Latin letters keep a deck id of their own, and subdecks are kept
+as tags naming the Anki deck each card was in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from quizapp.cli.main import main
+from quizapp.decks.models import load_decks
+from quizapp.interop.anki.notes import cards_from_package, default_deck_id
+from quizapp.interop.ids import slug
+from quizapp.workspace import Workspace
+
+CORPUS = Path(__file__).parent / "data" / "anki"
+
+
+def test_deck_names_without_latin_letters_keep_distinct_usable_ids(tmp_path, capsys):
+    ids = {slug(name) for name in ("日本語", "Русский", "العربية", "日本語::語彙")}
+    assert len(ids) == 4 and "imported" not in ids
+    (tmp_path / "decks").mkdir()
+    ws = Workspace(tmp_path, ((tmp_path / "decks").resolve(),), "test")
+    assert main(["--home", str(tmp_path), "import", str(CORPUS / "localized_ja.apkg")]) == 0
+    (deck,) = load_decks([ws.decks_dir]).decks
+    assert deck.title == "日本語" and deck.id == default_deck_id(cards_from_package(CORPUS / "localized_ja.apkg"))
+    assert deck.id != "imported"
+
+
+def test_subdecks_are_kept_as_tags():
+    package = cards_from_package(CORPUS / "decks.apkg")
+    tags = {tag for card in package.cards for tag in card.tags}
+    assert {"Parent::Child::Grandchild", "Parent::Child", "日本語::語彙", "Русский"} <= tags
