@@ -66,6 +66,9 @@ def cmd_export(args: argparse.Namespace) -> int:
              "(see `quizapp check`)", err=True)
     if fmt == "apkg":
         from quizapp.interop.anki.apkg import export_apkg
+        from quizapp.interop.anki.origin import Origins
+
+        origins = Origins([Path(d) for d in dict.fromkeys([*ws.deck_dirs, ws.decks_dir]) if Path(d).is_dir()])
 
         if args.with_progress:
             from quizapp.scheduling.scheduler import load_settings
@@ -74,11 +77,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             opened = open_workspace(ws)
             try:
                 settings = load_settings(opened.store)
-                report = export_apkg(decks, output, opened.store, rollover_hour=settings.rollover_hour)
+                report = export_apkg(decks, output, opened.store, rollover_hour=settings.rollover_hour, origins=origins)
             finally:
                 opened.store.close()
         else:
-            report = export_apkg(decks, output)
+            report = export_apkg(decks, output, origins=origins)
         for line in report.lines():
             _say(line)
     else:
@@ -117,6 +120,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         deck_id = args.deck_id or default_deck_id(package)
         result = save_import(ws, deck_id, package.title, f"Imported from {path.name}.", package.cards, path.name,
                              left_out=package.left_out, notes=package.notes)
+        if result.path.exists():
+            from quizapp.interop.anki.origin import SUFFIX, save_origin
+
+            save_origin(result.path.with_name(result.path.stem + SUFFIX), package)
     else:
         from quizapp.interop.csvio import problems_text, read_csv
 

@@ -35,6 +35,7 @@ from quizapp.interop.anki.notes import (  # noqa: F401
     cards_from_package,
     default_deck_id,
 )
+from quizapp.interop.anki.origin import Origins
 from quizapp.interop.anki.package import MAX_UNPACKED_BYTES, AnkiNote, read_package  # noqa: F401
 from quizapp.interop.html import text_to_html
 from quizapp.interop.ids import guid_for_card
@@ -209,8 +210,10 @@ def export_apkg(
     store: Store | None = None,
     now: datetime | None = None,
     rollover_hour: int = 4,
+    origins: Origins | None = None,
 ) -> ExportReport:
-    """Write ``decks`` as an Anki package at ``path``; with ``store``, each card's progress too."""
+    """Write ``decks`` as an Anki package at ``path``; with ``store``, each card's progress too; with
+    ``origins``, cards imported from Anki as their original notes (see ``origin``)."""
     import genanki
 
     now = (now or datetime.now(UTC)).astimezone(UTC)
@@ -229,19 +232,34 @@ def export_apkg(
             name = f"quizapp::{deck.title} ({deck.id})"
         names.add(name)
         anki_deck = genanki.Deck(_stable_int(f"quizapp-deck:{deck.id}"), name, description=text_to_html(deck.description))
+        originals: dict[str, Any] = {}
         for card in deck.cards:
-            key, fields = _note_fields(card)
-            note = genanki.Note(
-                model=models[key], fields=fields, tags=[_tag(t) for t in card.tags], guid=guid_for_card(card.id)
-            )
-            note.cards = [
+            original = origins.note(card) if origins is not None else None
+            if original is not None:
+                # A card imported from Anki goes home as its own note, so Anki updates it.
+                guid, model, fields, tags, ords = original
+                note = originals.get(guid)
+                if note is None:
+                    note = originals[guid] = genanki.Note(model=model, fields=fields, tags=tags, guid=guid)
+                    note.cards = []
+                    anki_deck.add_note(note)
+                    report.notes += 1
+            else:
+                key, fields = _note_fields(card)
+                note = genanki.Note(
+                    model=models[key], fields=fields, tags=[_tag(t) for t in card.tags], guid=guid_for_card(card.id)
+                )
+                note.cards = []
+                anki_deck.add_note(note)
+                report.notes += 1
+                ords = _ords(card)
+            made = [
                 ScheduledCard(ord, item_id, _schedule(rows.get(item_id), len(all_cards) + i, first_day, rollover_hour,
                                                       report.progress if store is not None else None))
-                for i, (ord, item_id) in enumerate(_ords(card))
+                for i, (ord, item_id) in enumerate(ords)
             ]
-            all_cards.extend(note.cards)
-            anki_deck.add_note(note)
-            report.notes += 1
+            note.cards.extend(made)
+            all_cards.extend(made)
         anki_decks.append(anki_deck)
     report.decks = len(anki_decks)
     report.cards = len(all_cards)

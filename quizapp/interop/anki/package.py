@@ -42,6 +42,7 @@ class NoteType:
     stock_kind: int = 0
     """Anki's ``original_stock_kind``: 1 basic, 2 and reversed, 3 optional reversed, 4 typing,
     5 cloze, 6 image occlusion; 0 when not known."""
+    css: str = ""
 
 
 @dataclass
@@ -213,6 +214,7 @@ def _note_type_v11(mid: int, m: dict) -> NoteType:
         [f["name"] for f in sorted(m["flds"], key=lambda f: f["ord"])],
         sorted(templates, key=lambda t: t.ord),
         int(m.get("originalStockKind", 0) or 0),
+        m.get("css", ""),
     )
 
 
@@ -230,7 +232,7 @@ def _note_types_v18(conn: sqlite3.Connection) -> dict[int, NoteType]:
     for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
         message = protobuf_fields(config)
         out[ntid] = NoteType(ntid, name, _number(message, 1) == 1, fields.get(ntid, []), templates.get(ntid, []),
-                             _number(message, 9))
+                             _number(message, 9), _string(message, 3))
     return out
 
 
