@@ -12,6 +12,8 @@ from quizapp.errors import QuizappError
 from quizapp.text import printable
 
 FORMATS = {".apkg": "apkg", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+TEXT_IN = {".txt": "csv"}
+"""Anki's plain-text exports, read (never written) as delimited files."""
 
 
 def _say(line: str, err: bool = False) -> None:
@@ -106,9 +108,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from quizapp.interop.ids import is_card_id
 
     path = Path(args.file)
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = FORMATS.get(path.suffix.lower()) or TEXT_IN.get(path.suffix.lower())
     if fmt is None:
-        raise QuizappError(f"{path}: import reads .apkg, .csv and .tsv files")
+        raise QuizappError(f"{path}: import reads .apkg, .csv, .tsv and Anki's .txt files")
     if args.deck_id is not None and not is_card_id(args.deck_id):
         raise QuizappError(f"'{args.deck_id}' cannot be a deck id: use letters, digits, '.', '_' and '-'")
     ws = workspace(args)
