@@ -35,6 +35,11 @@ from quizapp.errors import DeckError
 
 MAX_DECK_BYTES = 5 * 1024 * 1024
 """Deck files larger than this are refused before parsing."""
+IMPORTED_MARK = b"# Imported with `quizapp import`"
+"""How a deck file written by an import starts. Such a file was checked card by card when it was
+written, and a user's Anki collection can be far larger than a hand-written deck, so it may grow to
+``MAX_IMPORTED_BYTES`` (an import of 100,000 notes is ~25 MB)."""
+MAX_IMPORTED_BYTES = 256 * 1024 * 1024
 MAX_TEXT_CHARS = 20_000
 """The longest text one value may hold: more is a mistake in the file, and would freeze the screen showing it."""
 
@@ -827,6 +832,11 @@ class DeckCache:
             pass
 
 
+def _imported(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(len(IMPORTED_MARK)) == IMPORTED_MARK
+
+
 def load_deck_file(
     path: Path, name: str | None = None, root: Path | None = None, cache: DeckCache | None = None
 ) -> tuple[Deck | None, list[str]]:
@@ -839,7 +849,7 @@ def load_deck_file(
             if not target.is_relative_to(root.resolve()):
                 return None, [f"{name}:1:1 a link to a file outside the decks folder ({target}) is not followed"]
         st = path.stat()
-        if st.st_size > MAX_DECK_BYTES:
+        if st.st_size > MAX_DECK_BYTES and not (st.st_size <= MAX_IMPORTED_BYTES and _imported(path)):
             return None, [
                 f"{name}:1:1 the file is {st.st_size / 1e6:.1f} MB; deck files are limited to {MAX_DECK_BYTES // 2**20} MB"
             ]
