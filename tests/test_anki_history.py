@@ -14,6 +14,7 @@ from anki.collection import (
 
 from quizapp.cli.main import main
 from quizapp.db.store import REVIEW
+from quizapp.decks.models import load_decks
 from quizapp.interop.anki.apkg import export_apkg
 from quizapp.interop.ids import card_id_for_guid, guid_for_card
 from quizapp.session import open_workspace
@@ -102,3 +103,27 @@ def test_history_goes_back_to_anki_with_the_same_answers(tmp_path, collection, c
     anki_import(collection, out)
     assert collection.db.scalar("SELECT COUNT(*) FROM revlog") == 21  # the 23 less the two before the reset
     assert sorted(collection.db.list("SELECT ease FROM revlog")) == [1] * 3 + [2] * 3 + [3] * 13 + [4] * 2
+
+
+def test_anki_finds_nothing_to_fix_in_an_export_with_progress(workspace, tmp_path, collection):
+    clock = Clock()
+    opened = open_workspace(workspace)
+    try:
+        study = Study(opened.store, opened.decks, clock=clock)
+        for _ in range(3):
+            study.answer("s-basic", 3)
+            clock.advance(days=1)
+        out = export_apkg(opened.decks.decks, tmp_path / "p.apkg", opened.store, now=clock())
+    finally:
+        opened.store.close()
+    anki_import(collection, out.path)
+    problems, ok = collection.fix_integrity()
+    assert ok and "last review" not in problems.lower(), problems
+
+
+def test_our_data_field_is_collapsed_and_left_out_of_searches_in_anki(workspace, tmp_path, collection):
+    out = export_apkg(load_decks(workspace.deck_dirs).decks, tmp_path / "p.apkg")
+    anki_import(collection, out.path)
+    for name in ("quizapp basic", "quizapp cloze"):
+        data = next(f for f in collection.models.by_name(name)["flds"] if f["name"] == "quizapp")
+        assert data["collapsed"] is True and data["excludeFromSearch"] is True

@@ -75,3 +75,36 @@ def test_our_export_imports_into_anki_without_settings(workspace, tmp_path, suff
         assert col.decks.name(basic.cards()[0].did) == "small"
     finally:
         col.close()
+
+
+def test_an_export_of_several_decks_comes_back_deck_by_deck(tmp_path, capsys):
+    home = tmp_path / "ws"
+    (home / "decks").mkdir(parents=True)
+    for deck_id in ("one", "two"):
+        (home / "decks" / f"{deck_id}.yaml").write_text(
+            f"id: {deck_id}\ntitle: {deck_id}\ncards:\n"
+            f"  - {{id: {deck_id}-1, kind: basic, front: q {deck_id}, back: a, source: notes.md}}\n",
+            encoding="utf-8",
+        )
+    out = tmp_path / "all.csv"
+    assert main(["--home", str(home), "export", "--deck", "one", "--deck", "two", "-o", str(out)]) == 0
+    fresh = tmp_path / "fresh"
+    (fresh / "decks").mkdir(parents=True)
+    assert main(["--home", str(fresh), "import", str(out)]) == 0
+    assert sorted(p.name for p in (fresh / "decks").glob("*.yaml")) == ["one.yaml", "two.yaml"]
+
+
+def test_small_csv_problems_are_reported_where_they_are(tmp_path, capsys):
+    header_only = tmp_path / "h.csv"
+    header_only.write_text("front,back\n", encoding="utf-8")
+    assert main(["--home", str(tmp_path), "import", str(header_only)]) != 0
+    assert "header row but no cards" in capsys.readouterr().err
+    open_quote = tmp_path / "q.csv"
+    open_quote.write_text('front,back\n"a,b\nc,d\ne,f\n', encoding="utf-8")
+    assert main(["--home", str(tmp_path), "import", str(open_quote)]) != 0
+    assert "q.csv:2: a quoted cell starting on this line is never closed" in capsys.readouterr().err
+    long_cell = tmp_path / "long.csv"
+    long_cell.write_text("front,back\nq1," + "x" * 140_000 + "\nq2,a2\n", encoding="utf-8")
+    assert main(["--home", str(tmp_path), "import", str(long_cell), "--skip-bad"]) == 0
+    out = capsys.readouterr().out
+    assert "1 added" in out and "column 'back': this text is 140,000 characters long" in out

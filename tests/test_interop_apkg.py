@@ -314,7 +314,8 @@ def test_an_import_never_takes_a_card_id_another_deck_owns(workspace, tmp_path, 
     out = export_apkg(load_decks(workspace.deck_dirs).decks, tmp_path / "small.apkg").path
     assert main(["--home", str(workspace.home), "import", str(out), "--deck-id", "copy"]) == 0
     text = capsys.readouterr().out
-    assert "card 's-basic' is already in deck 'small'" in text and "nothing was imported" in text
+    assert "5 cards are already in deck 'small'" in text and "'s-basic'" in text and "nothing was imported" in text
+    assert "import it with --deck-id small" in text and text.count("already in deck") == 1
     assert not (workspace.home / "decks" / "copy.yaml").exists()
 
 

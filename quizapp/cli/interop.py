@@ -105,7 +105,7 @@ def import_args(p: argparse.ArgumentParser) -> None:
 @_shown_literally
 def cmd_import(args: argparse.Namespace) -> int:
     from quizapp.interop.deckwriter import save_import
-    from quizapp.interop.ids import is_card_id
+    from quizapp.interop.ids import is_card_id, slug
 
     path = Path(args.file)
     fmt = FORMATS.get(path.suffix.lower()) or TEXT_IN.get(path.suffix.lower())
@@ -115,6 +115,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise QuizappError(f"'{args.deck_id}' cannot be a deck id: use letters, digits, '.', '_' and '-'")
     ws = workspace(args)
     package = None
+    results = []
     if fmt == "apkg":
         from quizapp.interop.anki.apkg import cards_from_package, default_deck_id
 
@@ -122,33 +123,49 @@ def cmd_import(args: argparse.Namespace) -> int:
         deck_id = args.deck_id or default_deck_id(package)
         result = save_import(ws, deck_id, package.title, f"Imported from {path.name}.", package.cards, path.name,
                              left_out=package.left_out, notes=package.notes)
+        results.append(result)
         if result.path.exists():
             from quizapp.interop.anki.origin import SUFFIX, save_origin
 
             save_origin(result.path.with_name(result.path.stem + SUFFIX), package)
     else:
-        from quizapp.interop.csvio import problems_text, read_csv
+        from quizapp.interop.csvio import SeveralDecks, read_csv
 
-        read = read_csv(path, args.deck_id)
-        if read.problems and not args.skip_bad:
-            raise QuizappError(
-                problems_text(read.problems)
-                + f"\n{read.bad_rows} of {read.rows} rows in {path} have problems; nothing was imported. Fix them, "
-                f"or pass --skip-bad to import the {len(read.cards)} good rows and leave the others out."
-            )
-        skipped = [f"{read.bad_rows} of {read.rows} rows had problems and were left out"] if read.bad_rows else []
-        result = save_import(ws, read.deck_id, read.title, f"Imported from {path.name}.", read.cards, path.name,
-                             left_out=read.problems, notes=skipped)
-    for line in result.lines():
-        _say(line)
-    if result.written:
-        from quizapp.session import sync_deck
+        try:
+            reads = [read_csv(path, args.deck_id)]
+        except SeveralDecks as several:
+            # A file of several decks (as `quizapp export -o x.csv` writes) comes in deck by deck.
+            reads = [read_csv(path, slug(deck) if not is_card_id(deck) else deck, only_deck=deck)
+                     for deck in several.decks]
+        _refuse_bad_rows(reads, path, args.skip_bad)
+        for read in reads:
+            skipped = [f"{read.bad_rows} of {read.rows} rows had problems and were left out"] if read.bad_rows else []
+            results.append(save_import(ws, read.deck_id, read.title, f"Imported from {path.name}.", read.cards,
+                                       path.name, left_out=read.problems, notes=skipped))
+    for result in results:
+        for line in result.lines():
+            _say(line)
+        if result.written:
+            from quizapp.session import sync_deck
 
-        _say(f"{sync_deck(ws, result.deck_id)} new cards to study in deck '{result.deck_id}' "
-             f"(`quizapp review --deck {result.deck_id}`)")
+            _say(f"{sync_deck(ws, result.deck_id)} new cards to study in deck '{result.deck_id}' "
+                 f"(`quizapp review --deck {result.deck_id}`)")
     if package is not None and package.collection is not None and package.items:
         _carry_history(ws, package)
     return 0
+
+
+def _refuse_bad_rows(reads: list, path: Path, skip_bad: bool) -> None:
+    from quizapp.interop.csvio import problems_text
+
+    problems = [p for read in reads for p in read.problems]
+    if problems and not skip_bad:
+        bad, rows, good = (sum(getattr(r, k) for r in reads) for k in ("bad_rows", "rows", "card_count"))
+        raise QuizappError(
+            problems_text(problems)
+            + f"\n{bad} of {rows} rows in {path} have problems; nothing was imported. Fix them, "
+            f"or pass --skip-bad to import the {good} good rows and leave the others out."
+        )
 
 
 def _carry_history(ws, package) -> None:

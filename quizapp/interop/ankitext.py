@@ -184,6 +184,10 @@ def _card(fields: list[str], notetype: str, tags: list[str], guid: str, deck_id:
 
 
 def _valid(raw: dict) -> Any:
+    from quizapp.interop.deckwriter import too_long
+
+    if too_long(raw):
+        raise _Problem("; ".join(f"{name}: {message}" for name, message in too_long(raw)))
     try:
         return validate_card(raw)
     except ValidationError as exc:

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from quizapp.decks.models import KINDS, Deck, validate_card
 from quizapp.interop import InteropError
 from quizapp.interop.ankitext import cards_from_rows, read_headers, sniff_separator
-from quizapp.interop.deckwriter import card_data
+from quizapp.interop.deckwriter import card_data, too_long
 from quizapp.interop.ids import card_id_for_guid, card_id_for_text, slug
 
 COLUMNS = (
@@ -62,6 +62,8 @@ def anki_columns(card: Any) -> dict[str, str]:
 _QUESTION = ("front", "text", "question", "prompt")
 _SPLIT_RE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
 MAX_SHOWN_PROBLEMS = 50
+MAX_CELL_CHARS = 64 * 1024 * 1024
+"""Cells up to this long are read (and a card's text limit then applies to it)."""
 
 
 def delimiter_for(path: Path) -> str:
@@ -149,9 +151,22 @@ class CsvCards:
     rows: int = 0
     bad_rows: int = 0
 
+    @property
+    def card_count(self) -> int:
+        return len(self.cards)
 
-def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
-    """Read cards from a CSV or TSV file with a header row.
+
+class SeveralDecks(InteropError):
+    """The file's deck column names several decks and no deck was chosen."""
+
+    def __init__(self, message: str, decks: list[str]):
+        super().__init__(message)
+        self.decks = decks
+
+
+def read_csv(path: Path, deck_id: str | None = None, only_deck: str | None = None) -> CsvCards:
+    """Read cards from a CSV or TSV file with a header row (``only_deck``: just the rows whose deck
+    column names that deck, into it).
 
     Every row is checked; problems are reported as ``file:line: column 'name': what is wrong``.
     The deck id is ``deck_id``, else the single value of a ``deck`` column, else the file's name.
@@ -172,11 +187,13 @@ def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
                            "save it as UTF-8 and import again") from None
     headers = read_headers(text)
     parts = text.split("\n", headers.lines)
-    body = (parts[headers.lines] if len(parts) > headers.lines else "") if headers.lines else text
+    rest = (parts[headers.lines] if len(parts) > headers.lines else "") if headers.lines else text
     delimiter = headers.separator or (
-        sniff_separator(body.split("\n", 1)[0]) if path.suffix.lower() == ".txt" else delimiter_for(path)
+        sniff_separator(rest.split("\n", 1)[0]) if path.suffix.lower() == ".txt" else delimiter_for(path)
     )
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=True)
+    # A long cell is one card's problem (the deck's text limit says so), not the whole file's.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
+    reader = csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[str]]] = []
     line = headers.lines + 1
     try:
@@ -184,9 +201,13 @@ def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
             rows.append((line, row))
             line = headers.lines + reader.line_num + 1
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            # The row that never ends began where its quote was opened: say that line, not the last.
+            raise InteropError(f"{name}:{line}: a quoted cell starting on this line is never closed "
+                               "(a \" is missing); nothing was imported") from None
         raise InteropError(f"{name}:{headers.lines + reader.line_num}: {exc}; nothing was imported") from None
     known = set(COLUMNS) | set(IMPORT_ONLY)
-    labels = [c.strip().lower() for c in headers.get("columns").split(delimiter)] if headers.get("columns") else []
+    labels = [c.strip().lower() for c in (headers.get("columns") or "").split(delimiter)] if headers.get("columns") else []
     if labels and all(label in known for label in labels) and "kind" in labels:
         rows.insert(0, (headers.lines, labels))  # our own export: the columns are named in the header lines
     elif headers.lines or path.suffix.lower() == ".txt" or (rows and not set(_cells(rows[0][1])) & known):
@@ -208,13 +229,19 @@ def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
         raise InteropError(f"{name}:{header_line}: the header row names no question column ({', '.join(_QUESTION)})")
 
     body = [(n, row) for n, row in rows[1:] if any(cell.strip() for cell in row)]
+    if not body:
+        raise InteropError(f"{name}:{header_line}: the file has its header row but no cards below it; nothing was imported")
     decks = {row[columns.index("deck")].strip() for _, row in body if "deck" in columns and len(row) > columns.index("deck")}
     decks.discard("")
+    if only_deck is not None and "deck" in columns:
+        at = columns.index("deck")
+        body = [(n, row) for n, row in body if len(row) > at and row[at].strip() == only_deck]
+        deck_id = deck_id or only_deck
     if deck_id is None:
         if len(decks) > 1:
-            raise InteropError(
+            raise SeveralDecks(
                 f"{name}: the deck column names {len(decks)} decks ({', '.join(sorted(decks)[:5])}); "
-                "import one deck per file, or give --deck-id to put every row in one deck"
+                "import one deck per file, or give --deck-id to put every row in one deck", sorted(decks)
             )
         deck_id = decks.pop() if decks else slug(path.stem)
     result = CsvCards([], deck_id, path.stem, rows=len(body))
@@ -301,6 +328,9 @@ def _row_card(row: list[str], columns: list[str], deck_id: str, source: str) -> 
             if not question:
                 raise _RowProblem([f"column '{_QUESTION[0]}': the question is empty, and there is no id to name the card by"])
             raw["id"] = card_id_for_text(deck_id, question)
+    long_texts = too_long(raw)
+    if long_texts:
+        raise _RowProblem([f"column '{name}': {message}" for name, message in long_texts])
     try:
         return validate_card(raw)
     except ValidationError as exc:

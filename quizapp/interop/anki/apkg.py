@@ -51,7 +51,9 @@ _BASIC_ID, _REVERSED_ID, _CLOZE_ID, _TEXT_ID = 1742563001, 1742563002, 174256300
 def _models():
     import genanki
 
-    fields = [{"name": "Front"}, {"name": "Back"}, {"name": DATA_FIELD}]
+    # Our card as JSON is for quizapp: collapsed in Anki's editor and left out of its searches.
+    data = {"name": DATA_FIELD, "collapsed": True, "excludeFromSearch": True}
+    fields = [{"name": "Front"}, {"name": "Back"}, data]
     forward = {"name": "Card 1", "qfmt": "{{Front}}", "afmt": _ANSWER + "{{Back}}"}
     backward = {"name": "Card 2", "qfmt": "{{Back}}", "afmt": _ANSWER + "{{Front}}"}
     return {
@@ -62,7 +64,7 @@ def _models():
         "cloze": genanki.Model(
             _CLOZE_ID,
             "quizapp cloze",
-            fields=[{"name": "Text"}, {"name": "Back Extra"}, {"name": DATA_FIELD}],
+            fields=[{"name": "Text"}, {"name": "Back Extra"}, dict(data)],
             templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>\n{{Back Extra}}"}],
             css=_CSS,
             model_type=genanki.Model.CLOZE,
@@ -300,6 +302,8 @@ def _schedule(row: dict | None, position: int, first_day: date, rollover_hour: i
     last = from_iso(row["last_review"])
     interval = (due_day - study_day(last, rollover_hour)).days if last and state == REVIEW else 1
     memory = {"s": round(row["stability"], 4), "d": round(row["difficulty"], 4)} if row["stability"] else {}
+    if last:
+        memory["lrt"] = int(last.timestamp())  # the last review's time, which Anki's FSRS reads
     return _Schedule(
         type=2,
         queue=-1 if suspended else 2,

@@ -209,6 +209,10 @@ def _ords(card: Any) -> dict[int, str]:
 
 
 def _validated(raw: dict) -> Any:
+    from quizapp.interop.deckwriter import too_long
+
+    if too_long(raw):
+        raise LeftOut("; ".join(f"{name}: {message}" for name, message in too_long(raw)))
     try:
         return validate_card(raw)
     except ValidationError as exc:
@@ -225,7 +229,8 @@ def _title(notes: list[AnkiNote], path: Path) -> str:
             while n < min(len(common), len(parts)) and common[n] == parts[n]:
                 n += 1
             common = common[:n]
-        if common and common[-1] not in ("", "Default"):
+        # "quizapp" alone is the parent our own export puts every deck under, not a deck of its own.
+        if common and common[-1] not in ("", "Default") and common != ["quizapp"]:
             return common[-1]
     return path.stem
 

@@ -26,13 +26,12 @@ SUFFIX = ".anki.json"
 _FIELD_RE = re.compile(r"\{\{(?:[^#^/{}][^{}]*:)?([^#^/:{}][^{}:]*)\}\}")
 
 
-def _content(card: Any) -> dict:
-    from quizapp.interop.deckwriter import card_data
+_CONTENT = ("kind", "front", "back", "reverse", "text", "extra")
 
-    data = card_data(card)
-    data.pop("source", None)
-    data.pop("tags", None)
-    return data
+
+def _content(card: Any) -> dict:
+    """What of a card an export writes into the note's fields: an edit to any of it is sent home."""
+    return {name: getattr(card, name) for name in _CONTENT if hasattr(card, name)}
 
 
 def save_origin(path: Path, package: PackageCards) -> None:
