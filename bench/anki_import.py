@@ -93,14 +93,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     package = make_package(args.notes, DATA / f"anki-import-{args.notes}.apkg")
     figures = measure(package, args.runs)
+    at_scale = args.notes >= 100_000  # the targets are for 100,000 notes
+
+    def verdict(ok: bool) -> str:
+        return ("meets" if ok else "MISSES") if at_scale else "(target is for 100,000 notes)"
+
     print(f"| import of {args.notes:,} Basic notes | ours | Anki's import | ours / Anki | target |")
     print("| --- | ---: | ---: | ---: | --- |")
     print(f"| wall time, fresh process | {figures['ours_s']:.2f} s | {figures['anki_s']:.2f} s | "
           f"{figures['ours_s'] / figures['anki_s']:.1f}x | under {TARGET_SECONDS:.0f} s: "
-          f"{'meets' if figures['ours_s'] < TARGET_SECONDS else 'MISSES'} |")
+          f"{verdict(figures['ours_s'] < TARGET_SECONDS)} |")
     print(f"| peak memory (RSS) | {figures['ours_mb']:.0f} MB | {figures['anki_mb']:.0f} MB | "
           f"{figures['ours_mb'] / figures['anki_mb']:.1f}x | under {TARGET_MB} MB: "
-          f"{'meets' if figures['ours_mb'] < TARGET_MB else 'MISSES'} |")
+          f"{verdict(figures['ours_mb'] < TARGET_MB)} |")
     return 0
 
 

@@ -105,3 +105,13 @@ def test_image_occlusion_notes_are_left_out_with_a_reason():
 ])
 def test_html_becomes_the_text_a_reader_sees(html, text):
     assert html_to_text(html)[0] == text
+
+
+def test_a_whole_collection_package_imports_with_its_history(tmp_path, capsys):
+    from quizapp.cli.main import main
+
+    (tmp_path / "decks").mkdir()
+    assert main(["--home", str(tmp_path), "import", str(CORPUS / "all.colpkg")]) == 0
+    out = capsys.readouterr().out
+    assert "deck 'all': 65 added" in out
+    assert "history: 23 answers" in out and "2 cards suspended" in out

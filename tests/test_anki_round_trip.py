@@ -61,3 +61,21 @@ def test_a_package_comes_home_to_anki_updating_its_notes(name, tmp_path, collect
     assert len(collection.models.all_names_and_ids()) == note_types
     fields_after = {collection.get_note(nid).guid: collection.get_note(nid).fields for nid in collection.find_notes("")}
     assert fields_after == fields_before
+
+
+def test_only_notes_edited_in_quizapp_count_as_updated_in_anki(tmp_path, collection):
+    anki_import(collection, CORPUS / "basic.apkg")
+    ws = _fresh(tmp_path / "ws")
+    assert main(["--home", str(ws.home), "import", str(CORPUS / "basic.apkg")]) == 0
+    (deck,) = load_decks([ws.decks_dir]).decks
+    out = tmp_path / "back.apkg"
+    assert main(["--home", str(ws.home), "export", "--deck", deck.id, "-o", str(out)]) == 0
+    log = anki_import(collection, out)
+    assert (len(log.updated), len(log.duplicate)) == (0, 5)
+
+    text = deck.path.read_text(encoding="utf-8")
+    deck.path.write_text(text.replace("front: dog", "front: the dog"), encoding="utf-8")
+    assert main(["--home", str(ws.home), "export", "--deck", deck.id, "-o", str(out)]) == 0
+    log = anki_import(collection, out)
+    assert (len(log.updated), len(log.duplicate), len(log.conflicting)) == (1, 4, 0)
+    assert collection.get_note(collection.db.scalar("SELECT id FROM notes WHERE guid = 'qzbasic0001'"))["Front"] == "the dog"

@@ -12,8 +12,9 @@ from quizapp.errors import QuizappError
 from quizapp.text import printable
 
 FORMATS = {".apkg": "apkg", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
-TEXT_IN = {".txt": "csv"}
-"""Anki's plain-text exports, read (never written) as delimited files."""
+TEXT_IN = {".txt": "csv", ".colpkg": "apkg"}
+"""Read, never written: Anki's plain-text exports (as delimited files) and its whole-collection
+packages (as packages)."""
 
 
 def _say(line: str, err: bool = False) -> None:
@@ -110,7 +111,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     fmt = FORMATS.get(path.suffix.lower()) or TEXT_IN.get(path.suffix.lower())
     if fmt is None:
-        raise QuizappError(f"{path}: import reads .apkg, .csv, .tsv and Anki's .txt files")
+        raise QuizappError(f"{path}: import reads .apkg, .colpkg, .csv, .tsv and Anki's .txt files")
     if args.deck_id is not None and not is_card_id(args.deck_id):
         raise QuizappError(f"'{args.deck_id}' cannot be a deck id: use letters, digits, '.', '_' and '-'")
     ws = workspace(args)

@@ -185,10 +185,11 @@ def _package_class():
     class ScheduledPackage(genanki.Package):
         """A genanki package whose collection starts on a chosen day and holds a review log."""
 
-        def __init__(self, decks, created: int, revlog: list[tuple]):
+        def __init__(self, decks, created: int, revlog: list[tuple], note_times: dict[str, int]):
             super().__init__(decks)
             self.created = created
             self.revlog = revlog
+            self.note_times = note_times
 
         def write_to_db(self, cursor, timestamp, id_gen):
             super().write_to_db(cursor, timestamp, id_gen)
@@ -198,6 +199,9 @@ def _package_class():
             # every learning and relearning answer in the review log up a button.
             (conf,) = cursor.execute("SELECT conf FROM col").fetchone()
             cursor.execute("UPDATE col SET conf = ?", (json.dumps({**json.loads(conf), "schedVer": 2}),))
+            # A note's time is when its content last changed, not the export's: Anki updates a note
+            # only from a newer one, so an unchanged note is not counted as updated again.
+            cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(t, g) for g, t in self.note_times.items()])
             cursor.executemany(
                 "INSERT INTO revlog VALUES(?,?,?,?,?,?,?,?,?)",
                 [(rid, card.anki_id, -1, *rest) for rid, card, *rest in self.revlog],
@@ -227,6 +231,7 @@ def export_apkg(
     first_day = min([today, *due_days]) - timedelta(days=1)
     report = ExportReport(path)
     anki_decks, all_cards = [], []
+    note_times: dict[str, int] = {}
     names: set[str] = set()
     for position, deck in enumerate(decks):
         name = f"quizapp::{deck.title}"
@@ -235,17 +240,19 @@ def export_apkg(
         names.add(name)
         anki_deck = genanki.Deck(_stable_int(f"quizapp-deck:{deck.id}"), name, description=text_to_html(deck.description))
         originals: dict[str, Any] = {}
+        changed_at = _changed_at(deck, now)
         for card in deck.cards:
             original = origins.note(card) if origins is not None else None
             if original is not None:
                 # A card imported from Anki goes home as its own note, so Anki updates it.
-                guid, model, fields, tags, ords = original
+                guid, model, fields, tags, ords, mod = original
                 note = originals.get(guid)
                 if note is None:
                     note = originals[guid] = genanki.Note(model=model, fields=fields, tags=tags, guid=guid)
                     note.cards = []
                     anki_deck.add_note(note)
                     report.notes += 1
+                note_times[guid] = max(note_times.get(guid, 0), mod or changed_at)
             else:
                 key, fields = _note_fields(card)
                 note = genanki.Note(
@@ -255,6 +262,7 @@ def export_apkg(
                 anki_deck.add_note(note)
                 report.notes += 1
                 ords = _ords(card)
+                note_times[note.guid] = changed_at
             made = [
                 ScheduledCard(ord, item_id, _schedule(rows.get(item_id), len(all_cards) + i, first_day, rollover_hour,
                                                       report.progress if store is not None else None))
@@ -268,7 +276,7 @@ def export_apkg(
     revlog = _revlog(store, all_cards) if store is not None else []
     if store is not None:
         report.progress["revlog"] = len(revlog)
-    package = _package_class()(anki_decks, int(day_start(first_day, rollover_hour).timestamp()), revlog)
+    package = _package_class()(anki_decks, int(day_start(first_day, rollover_hour).timestamp()), revlog, note_times)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     aside = path.with_name(f".{path.name}.tmp")
@@ -279,6 +287,15 @@ def export_apkg(
         aside.unlink(missing_ok=True)
         raise InteropError(f"cannot write {path}: {exc.strerror or exc}") from None
     return report
+
+
+def _changed_at(deck: Deck, now: datetime) -> int:
+    """When the deck's cards last changed: its file's modification time (the export's time for a
+    deck without a file)."""
+    try:
+        return min(int(Path(deck.path).stat().st_mtime), int(now.timestamp()))
+    except OSError:
+        return int(now.timestamp())
 
 
 def _progress_rows(store: Store, decks: list[Deck]) -> dict[str, dict]:

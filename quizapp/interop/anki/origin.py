@@ -57,7 +57,7 @@ def save_origin(path: Path, package: PackageCards) -> None:
             "templates": [{"name": t.name, "qfmt": t.qfmt, "afmt": t.afmt} for t in kind.templates],
         }
         data["notes"][note.guid] = {
-            "note_type": str(kind.id), "fields": note.fields, "tags": note.tags, "items": items,
+            "note_type": str(kind.id), "fields": note.fields, "tags": note.tags, "items": items, "mod": note.mod,
             "cards": {card_id: _content(made[card_id]) for card_id in card_ids},
         }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -98,9 +98,10 @@ class Origins:
                 self.by_card[card_id] = guid
         self._models: dict[str, Any] = {}
 
-    def note(self, card: Any) -> tuple[str, Any, list[str], list[str], list[tuple[int, str]]] | None:
-        """(GUID, genanki model, fields, tags, [(ordinal, item id)]) of the Anki note ``card`` came
-        from; None when it came from elsewhere."""
+    def note(self, card: Any) -> tuple[str, Any, list[str], list[str], list[tuple[int, str]], int | None] | None:
+        """(GUID, genanki model, fields, tags, [(ordinal, item id)], the note's time in Anki when the
+        card is unchanged since it came, else None) of the Anki note ``card`` came from; None when
+        it came from elsewhere."""
         guid = self.by_card.get(card.id)
         if guid is None:
             return None
@@ -110,12 +111,13 @@ class Origins:
             return None
         fields = list(note["fields"])
         tags = list(note.get("tags", []))
+        mod = note.get("mod")
         if _content(card) != note["cards"].get(card.id):
+            mod = None
             fields = _edited(fields, kind, card, note)
             tags = ["_".join(t.split()) for t in card.tags if "::" not in t or t in note.get("tags", [])]
         ords = sorted((ord, item) for item, ord in note["items"].items() if item.split("::", 1)[0] == card.id)
-        return guid, self._model(note["note_type"], kind), fields, tags, ords
-
+        return guid, self._model(note["note_type"], kind), fields, tags, ords, mod
 
     def _model(self, mid: str, kind: dict) -> Any:
         import genanki

@@ -71,6 +71,8 @@ class AnkiNote:
     """How many card templates its note type has (2 for a basic-and-reversed type)."""
     note_type: NoteType | None = None
     cards: list[AnkiCard] = field(default_factory=list)
+    mod: int = 0
+    """When the note was last changed (seconds): Anki updates a note only from a newer one."""
 
 
 @dataclass
@@ -179,7 +181,7 @@ def _collection(conn: sqlite3.Connection) -> Collection:
     ):
         cards.setdefault(nid, []).append(AnkiCard(cid, ord, decks.get(did, ""), ctype, queue))
     notes = []
-    for nid, guid, mid, tags, flds in conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"):
+    for nid, guid, mid, mod, tags, flds in conn.execute("SELECT id, guid, mid, mod, tags, flds FROM notes ORDER BY id"):
         kind = types.get(mid) or NoteType(mid, f"note type {mid}", False, [], [])
         values = flds.split("\x1f")
         names = kind.fields + [f"Field {i + 1}" for i in range(len(kind.fields), len(values))]
@@ -196,6 +198,7 @@ def _collection(conn: sqlite3.Connection) -> Collection:
                 templates=len(kind.templates),
                 note_type=kind,
                 cards=own,
+                mod=mod,
             )
         )
     revlog = [Revlog(*row) for row in conn.execute(
