@@ -29,3 +29,18 @@ def test_subdecks_are_kept_as_tags():
     package = cards_from_package(CORPUS / "decks.apkg")
     tags = {tag for card in package.cards for tag in card.tags}
     assert {"Parent::Child::Grandchild", "Parent::Child", "日本語::語彙", "Русский"} <= tags
+
+
+def test_our_own_package_of_several_decks_is_not_named_after_its_quizapp_parent(workspace, tmp_path):
+    from quizapp.interop.anki.apkg import export_apkg
+
+    decks = load_decks(workspace.deck_dirs).decks
+    renamed = tmp_path / "decks2"
+    renamed.mkdir()
+    text = (workspace.deck_dirs[0] / "small.yaml").read_text(encoding="utf-8")
+    (renamed / "other.yaml").write_text(text.replace("id: small", "id: other", 1).replace("id: s-", "id: o-"),
+                                        encoding="utf-8")
+    decks = decks + load_decks([renamed]).decks
+    out = export_apkg(decks, tmp_path / "mine.apkg").path
+    package = cards_from_package(out)
+    assert package.title == "mine" and default_deck_id(package) == "mine"
