@@ -70,6 +70,7 @@ def test_anki_history_comes_in_and_rebuilds_each_cards_state(tmp_path, capsys):
     assert main(["--home", str(ws.home), "import", str(CORPUS / "history.sched.apkg")]) == 0
     out = capsys.readouterr().out
     assert "history: 23 answers" in out and "2 cards suspended" in out
+    assert "5 new cards to study" in out  # as Anki has them: the others have their history
     opened = open_workspace(ws)
     try:
         log = opened.store.query("SELECT card_id, rating, scheduled FROM review_log ORDER BY reviewed_at")
@@ -88,6 +89,7 @@ def test_anki_history_comes_in_and_rebuilds_each_cards_state(tmp_path, capsys):
     assert cards[reset]["state"] == 0
     # Importing again adds nothing twice.
     assert main(["--home", str(ws.home), "import", str(CORPUS / "history.sched.apkg")]) == 0
+    assert "history:" not in capsys.readouterr().out
     opened = open_workspace(ws)
     try:
         assert opened.store.scalar("SELECT COUNT(*) FROM review_log") == 23

@@ -143,15 +143,21 @@ def cmd_import(args: argparse.Namespace) -> int:
             skipped = [f"{read.bad_rows} of {read.rows} rows had problems and were left out"] if read.bad_rows else []
             results.append(save_import(ws, read.deck_id, read.title, f"Imported from {path.name}.", read.cards,
                                        path.name, left_out=read.problems, notes=skipped))
+    from quizapp.session import sync_deck
+
+    history = package is not None and package.collection is not None and bool(package.items)
     for result in results:
         for line in result.lines():
             _say(line)
         if result.written:
-            from quizapp.session import sync_deck
-
-            _say(f"{sync_deck(ws, result.deck_id)} new cards to study in deck '{result.deck_id}' "
-                 f"(`quizapp review --deck {result.deck_id}`)")
-    if package is not None and package.collection is not None and package.items:
+            new = sync_deck(ws, result.deck_id)
+            if history:
+                # The cards must be in the progress database before their history joins them.
+                _carry_history(ws, package)
+                history = False
+                new = sync_deck(ws, result.deck_id)
+            _say(f"{new} new cards to study in deck '{result.deck_id}' (`quizapp review --deck {result.deck_id}`)")
+    if history:
         _carry_history(ws, package)
     return 0
 

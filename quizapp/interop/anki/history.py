@@ -111,9 +111,10 @@ def import_history(store: Store, scheduler: Scheduler, package: PackageCards) ->
             states.append(scheduler.replay_answers(card_id, card_answers(rows)))
         write_states(conn, states)
         report.cards = len(touched)
-        wanted = [card_id for card_id in suspended if card_id in known]
-        conn.executemany("UPDATE cards SET suspended = 1 WHERE id = ?", [(c,) for c in wanted])
-        report.suspended = len(wanted)
+        before = conn.total_changes
+        conn.executemany("UPDATE cards SET suspended = 1 WHERE id = ? AND suspended = 0",
+                         [(c,) for c in suspended if c in known])
+        report.suspended = conn.total_changes - before
     return report
 
 
