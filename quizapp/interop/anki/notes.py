@@ -183,18 +183,30 @@ def _cloze(note: AnkiNote, values: dict[str, str], card_id: str, tags: list[str]
             texts.append(text)
     if not texts:
         raise LeftOut("its text has no cloze deletion {{c1::...}} left once HTML is removed")
-    text = "\n\n".join(texts)
     blanked = {**values, **{name: "" for name in used}}
     extra, dropped = html_to_text(answer_part(render(template.afmt, blanked, answer=True).html))
     media += dropped
     common = {"kind": "cloze", "extra": extra, "tags": tags, "source": [source]}
-    if not needs_flattening(text):
-        card = _validated({"id": card_id, "text": text, **common})
+    numbers = [set(cloze_numbers(t)) for t in texts]
+    nested = any(needs_flattening(t) for t in texts)
+    if len(texts) == 1 and not nested:
+        card = _validated({"id": card_id, "text": texts[0], **common})
         return NoteCards([card], _ords(card), media)
     cards, items = [], {}
-    for number in cloze_numbers(text):
-        this_id = card_id if number == cloze_numbers(text)[0] else f"{card_id}-c{number}"
-        card = _validated({"id": this_id, "text": flatten(text, number), **common})
+    if sum(map(len, numbers)) == len(set().union(*numbers)) and not nested:
+        # Each field's deletions are its own (Anki shows a cloze field only on the cards of its
+        # numbers): a card a field, as Anki asks them.
+        for i, field_text in enumerate(texts):
+            card = _validated({"id": card_id if i == 0 else f"{card_id}-f{i + 1}", "text": field_text, **common})
+            cards.append(card)
+            items.update(_ords(card))
+        return NoteCards(cards, items, media)
+    # Nested deletions, {{c1,2::...}}, or a number in several fields: a card a number, holding the
+    # fields Anki shows on that card with that number's deletions hidden and the others as text.
+    every = sorted(set().union(*numbers))
+    for number in every:
+        shown = "\n\n".join(flatten(t, number) for t, found in zip(texts, numbers) if number in found)
+        card = _validated({"id": card_id if number == every[0] else f"{card_id}-c{number}", "text": shown, **common})
         cards.append(card)
         items[number - 1] = card_items(card, "")[0].id
     return NoteCards(cards, items, media)
