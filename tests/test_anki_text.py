@@ -108,3 +108,11 @@ def test_small_csv_problems_are_reported_where_they_are(tmp_path, capsys):
     assert main(["--home", str(tmp_path), "import", str(long_cell), "--skip-bad"]) == 0
     out = capsys.readouterr().out
     assert "1 added" in out and "column 'back': this text is 140,000 characters long" in out
+
+
+def test_cloze_deletions_nested_beyond_reason_are_a_rows_problem(tmp_path):
+    deep = tmp_path / "deep.txt"
+    deep.write_text("#separator:tab\n#notetype:Cloze\n" + "{{c1::" * 5000 + "x" + "}}" * 5000 + "\textra\n",
+                    encoding="utf-8")
+    read = read_csv(deep)
+    assert read.cards == [] and "nested too deeply" in read.problems[0]

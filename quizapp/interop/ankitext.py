@@ -116,7 +116,10 @@ def cards_from_rows(rows: list[tuple[int, list[str]]], headers: Headers, name: s
             tags.append("_".join(deck.split()))
         guid = _cell(row, guid_at)
         try:
-            cards = _card(fields, notetype, tags, guid, result.deck_id, source)
+            try:
+                cards = _card(fields, notetype, tags, guid, result.deck_id, source)
+            except RecursionError:
+                raise _Problem("its cloze deletions are nested too deeply to read") from None
         except _Problem as exc:
             result.problems.append(f"{name}:{line}: {exc}")
             result.bad_rows += 1

@@ -73,7 +73,10 @@ def cards_from_package(path: Path) -> PackageCards:
     for note in notes:
         where = f"{path.name}: note {note.guid!r} ({note.notetype}{', deck ' + note.deck if note.deck else ''})"
         try:
-            made = note_cards(note, path.name, deck_tag=several_decks)
+            try:
+                made = note_cards(note, path.name, deck_tag=several_decks)
+            except RecursionError:
+                raise LeftOut("its cloze deletions are nested too deeply to read") from None
         except LeftOut as exc:
             result.left_out.append(f"{where}: {exc}")
             occlusion += int(note.note_type is not None and note.note_type.stock_kind == IMAGE_OCCLUSION)
