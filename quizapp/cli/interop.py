@@ -12,6 +12,9 @@ from quizapp.errors import QuizappError
 from quizapp.text import printable
 
 FORMATS = {".apkg": "apkg", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+TEXT_IN = {".txt": "csv", ".colpkg": "apkg"}
+"""Read, never written: Anki's plain-text exports (as delimited files) and its whole-collection
+packages (as packages)."""
 
 
 def _say(line: str, err: bool = False) -> None:
@@ -66,6 +69,9 @@ def cmd_export(args: argparse.Namespace) -> int:
              "(see `quizapp check`)", err=True)
     if fmt == "apkg":
         from quizapp.interop.anki.apkg import export_apkg
+        from quizapp.interop.anki.origin import Origins
+
+        origins = Origins([Path(d) for d in dict.fromkeys([*ws.deck_dirs, ws.decks_dir]) if Path(d).is_dir()])
 
         if args.with_progress:
             from quizapp.scheduling.scheduler import load_settings
@@ -74,11 +80,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             opened = open_workspace(ws)
             try:
                 settings = load_settings(opened.store)
-                report = export_apkg(decks, output, opened.store, rollover_hour=settings.rollover_hour)
+                report = export_apkg(decks, output, opened.store, rollover_hour=settings.rollover_hour, origins=origins)
             finally:
                 opened.store.close()
         else:
-            report = export_apkg(decks, output)
+            report = export_apkg(decks, output, origins=origins)
         for line in report.lines():
             _say(line)
     else:
@@ -100,15 +106,17 @@ def import_args(p: argparse.ArgumentParser) -> None:
 @_shown_literally
 def cmd_import(args: argparse.Namespace) -> int:
     from quizapp.interop.deckwriter import save_import
-    from quizapp.interop.ids import is_card_id
+    from quizapp.interop.ids import is_card_id, slug
 
     path = Path(args.file)
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = FORMATS.get(path.suffix.lower()) or TEXT_IN.get(path.suffix.lower())
     if fmt is None:
-        raise QuizappError(f"{path}: import reads .apkg, .csv and .tsv files")
+        raise QuizappError(f"{path}: import reads .apkg, .colpkg, .csv, .tsv and Anki's .txt files")
     if args.deck_id is not None and not is_card_id(args.deck_id):
         raise QuizappError(f"'{args.deck_id}' cannot be a deck id: use letters, digits, '.', '_' and '-'")
     ws = workspace(args)
+    package = None
+    results = []
     if fmt == "apkg":
         from quizapp.interop.anki.apkg import cards_from_package, default_deck_id
 
@@ -116,27 +124,71 @@ def cmd_import(args: argparse.Namespace) -> int:
         deck_id = args.deck_id or default_deck_id(package)
         result = save_import(ws, deck_id, package.title, f"Imported from {path.name}.", package.cards, path.name,
                              left_out=package.left_out, notes=package.notes)
+        results.append(result)
+        if result.path.exists():
+            from quizapp.interop.anki.origin import SUFFIX, save_origin
+
+            save_origin(result.path.with_name(result.path.stem + SUFFIX), package)
     else:
-        from quizapp.interop.csvio import problems_text, read_csv
+        from quizapp.interop.csvio import SeveralDecks, read_csv
 
-        read = read_csv(path, args.deck_id)
-        if read.problems and not args.skip_bad:
-            raise QuizappError(
-                problems_text(read.problems)
-                + f"\n{read.bad_rows} of {read.rows} rows in {path} have problems; nothing was imported. Fix them, "
-                f"or pass --skip-bad to import the {len(read.cards)} good rows and leave the others out."
-            )
-        skipped = [f"{read.bad_rows} of {read.rows} rows had problems and were left out"] if read.bad_rows else []
-        result = save_import(ws, read.deck_id, read.title, f"Imported from {path.name}.", read.cards, path.name,
-                             left_out=read.problems, notes=skipped)
-    for line in result.lines():
-        _say(line)
-    if result.written:
-        from quizapp.session import sync_deck
+        try:
+            reads = [read_csv(path, args.deck_id)]
+        except SeveralDecks as several:
+            # A file of several decks (as `quizapp export -o x.csv` writes) comes in deck by deck.
+            reads = [read_csv(path, slug(deck) if not is_card_id(deck) else deck, only_deck=deck)
+                     for deck in several.decks]
+        _refuse_bad_rows(reads, path, args.skip_bad)
+        for read in reads:
+            skipped = [f"{read.bad_rows} of {read.rows} rows had problems and were left out"] if read.bad_rows else []
+            results.append(save_import(ws, read.deck_id, read.title, f"Imported from {path.name}.", read.cards,
+                                       path.name, left_out=read.problems, notes=skipped))
+    from quizapp.session import sync_deck
 
-        _say(f"{sync_deck(ws, result.deck_id)} new cards to study in deck '{result.deck_id}' "
-             f"(`quizapp review --deck {result.deck_id}`)")
+    history = package is not None and package.collection is not None and bool(package.items)
+    for result in results:
+        for line in result.lines():
+            _say(line)
+        if result.written:
+            new = sync_deck(ws, result.deck_id)
+            if history:
+                # The cards must be in the progress database before their history joins them.
+                _carry_history(ws, package)
+                history = False
+                new = sync_deck(ws, result.deck_id)
+            _say(f"{new} new cards to study in deck '{result.deck_id}' (`quizapp review --deck {result.deck_id}`)")
+    if history:
+        _carry_history(ws, package)
     return 0
+
+
+def _refuse_bad_rows(reads: list, path: Path, skip_bad: bool) -> None:
+    from quizapp.interop.csvio import problems_text
+
+    problems = [p for read in reads for p in read.problems]
+    if problems and not skip_bad:
+        bad, rows, good = (sum(getattr(r, k) for r in reads) for k in ("bad_rows", "rows", "card_count"))
+        raise QuizappError(
+            problems_text(problems)
+            + f"\n{bad} of {rows} rows in {path} have problems; nothing was imported. Fix them, "
+            f"or pass --skip-bad to import the {good} good rows and leave the others out."
+        )
+
+
+def _carry_history(ws, package) -> None:
+    """Anki's review log and suspensions for the imported cards (see ``interop.anki.history``)."""
+    from quizapp.interop.anki.history import import_history
+    from quizapp.scheduling.scheduler import Scheduler, load_settings
+    from quizapp.session import open_workspace
+
+    dirs = tuple(dict.fromkeys([*ws.deck_dirs, ws.decks_dir.resolve()]))
+    opened = open_workspace(type(ws)(ws.home, dirs, ws.how))
+    try:
+        report = import_history(opened.store, Scheduler(load_settings(opened.store)), package)
+    finally:
+        opened.store.close()
+    for line in report.lines():
+        _say(line)
 
 
 def new_deck_args(p: argparse.ArgumentParser) -> None:

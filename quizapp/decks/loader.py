@@ -17,6 +17,16 @@ from quizapp.decks.yaml_reader import parse_deck
 
 MAX_DECK_BYTES = 5 * 1024 * 1024
 """Deck files larger than this are refused before parsing."""
+IMPORTED_MARK = b"# Imported with `quizapp import`"
+"""How a deck file written by an import starts. Such a file was checked card by card when it was
+written, and a user's Anki collection can be far larger than a hand-written deck, so it may grow to
+``MAX_IMPORTED_BYTES`` (an import of 100,000 notes is ~25 MB)."""
+MAX_IMPORTED_BYTES = 256 * 1024 * 1024
+
+
+def _imported(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(len(IMPORTED_MARK)) == IMPORTED_MARK
 
 
 def load_deck_file(
@@ -37,7 +47,7 @@ def load_deck_file(
         if not stat.S_ISREG(st.st_mode):
             # A folder, a FIFO (reading it would wait forever), a device or a socket named like a deck.
             return None, [f"{name}:1:1 not a regular file; skipped"]
-        if st.st_size > MAX_DECK_BYTES:
+        if st.st_size > MAX_DECK_BYTES and not (st.st_size <= MAX_IMPORTED_BYTES and _imported(path)):
             return None, [
                 f"{name}:1:1 the file is {st.st_size / 1e6:.1f} MB; deck files are limited to {MAX_DECK_BYTES // 2**20} MB"
             ]

@@ -26,8 +26,9 @@ from pydantic import ValidationError
 
 from quizapp.decks.models import KINDS, Deck, validate_card
 from quizapp.interop import InteropError
+from quizapp.interop.ankitext import cards_from_rows, read_headers, sniff_separator
 from quizapp.interop.cells import neutralise, restore
-from quizapp.interop.deckwriter import card_data
+from quizapp.interop.deckwriter import card_data, too_long
 from quizapp.interop.ids import card_id_for_guid, card_id_for_text, slug
 
 COLUMNS = (
@@ -36,11 +37,35 @@ COLUMNS = (
 )
 """The columns an export writes, in order."""
 LIST_COLUMNS = ("tags", "source", "choices", "items", "model_answer")
-IMPORT_ONLY = ("guid",)
-"""Columns an import understands that an export does not write."""
+IMPORT_ONLY = ("guid", "notetype", "anki front", "anki back", "anki tags")
+"""Columns an import understands besides ``COLUMNS``: an Anki note's GUID (the card's id when there
+is no ``id``), and the columns written for Anki, which an import passes over."""
+ANKI_COLUMNS = ("guid", "notetype", "anki front", "anki back", "anki tags")
+"""The columns an export writes first, for Anki: note GUID, note type, its two fields, its tags."""
+
+
+def anki_columns(card: Any) -> dict[str, str]:
+    """A card as Anki's stock note types hold it (Basic, Basic (and reversed card), Cloze)."""
+    from quizapp.decks.models import card_items
+    from quizapp.interop.ids import guid_for_card
+
+    item = card_items(card, "")[0]
+    if card.kind == "cloze":
+        notetype, front, back = "Cloze", card.text, card.extra
+    elif card.kind == "basic":
+        notetype, front, back = "Basic (and reversed card)" if card.reverse else "Basic", card.front, card.back
+    else:
+        notetype = "Basic"
+        front = "".join(text for text, _ in item.front_spans())
+        back = "".join(text for text, _ in item.back_spans())
+    tags = " ".join("_".join(t.split()) for t in card.tags)
+    return {"guid": guid_for_card(card.id), "notetype": notetype, "anki front": front, "anki back": back,
+            "anki tags": tags}
 _QUESTION = ("front", "text", "question", "prompt")
 _SPLIT_RE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
 MAX_SHOWN_PROBLEMS = 50
+MAX_CELL_CHARS = 64 * 1024 * 1024
+"""Cells up to this long are read (and a card's text limit then applies to it)."""
 
 
 def delimiter_for(path: Path) -> str:
@@ -88,11 +113,19 @@ def export_csv(decks: list[Deck], path: Path, delimiter: str | None = None) -> i
     """Write every card of ``decks`` to ``path`` (CSV, or TSV by its extension unless ``delimiter`` is
     given); returns the row count."""
     rows = export_rows(decks)
+    delimiter = delimiter or delimiter_for(path)
+    for card, row in zip((card for deck in decks for card in deck.cards), rows):
+        row.update({name: neutralise(cell) for name, cell in anki_columns(card).items()})
+    names = list(ANKI_COLUMNS + COLUMNS)
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(
-        buffer, fieldnames=list(COLUMNS), delimiter=delimiter or delimiter_for(path), lineterminator="\r\n"
-    )
-    writer.writeheader()
+    # Anki's header lines, so Anki imports the file as it is: its note type, GUID, deck and tags
+    # columns, the first two fields from the Anki columns, HTML off (``<tensor>`` is text).
+    buffer.write(f"#separator:{'Tab' if delimiter == chr(9) else 'Comma' if delimiter == ',' else delimiter}\n")
+    buffer.write("#html:false\n")
+    for key, column in (("guid", "guid"), ("notetype", "notetype"), ("deck", "deck"), ("tags", "anki tags")):
+        buffer.write(f"#{key} column:{names.index(column) + 1}\n")
+    buffer.write(f"#columns:{delimiter.join(names)}\n")
+    writer = csv.DictWriter(buffer, fieldnames=names, delimiter=delimiter, lineterminator="\r\n")
     writer.writerows(rows)
     path = Path(path)
     aside = path.with_name(f".{path.name}.tmp")
@@ -120,9 +153,22 @@ class CsvCards:
     rows: int = 0
     bad_rows: int = 0
 
+    @property
+    def card_count(self) -> int:
+        return len(self.cards)
 
-def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
-    """Read cards from a CSV or TSV file with a header row.
+
+class SeveralDecks(InteropError):
+    """The file's deck column names several decks and no deck was chosen."""
+
+    def __init__(self, message: str, decks: list[str]):
+        super().__init__(message)
+        self.decks = decks
+
+
+def read_csv(path: Path, deck_id: str | None = None, only_deck: str | None = None) -> CsvCards:
+    """Read cards from a CSV or TSV file with a header row (``only_deck``: just the rows whose deck
+    column names that deck, into it).
 
     Every row is checked; problems are reported as ``file:line: column 'name': what is wrong``.
     The deck id is ``deck_id``, else the single value of a ``deck`` column, else the file's name.
@@ -141,20 +187,38 @@ def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
         line = data[: exc.start].count(b"\n") + 1
         raise InteropError(f"{name}:{line}: the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
                            "save it as UTF-8 and import again") from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_for(path), strict=True)
+    headers = read_headers(text)
+    parts = text.split("\n", headers.lines)
+    rest = (parts[headers.lines] if len(parts) > headers.lines else "") if headers.lines else text
+    delimiter = headers.separator or (
+        sniff_separator(rest.split("\n", 1)[0]) if path.suffix.lower() == ".txt" else delimiter_for(path)
+    )
+    # A long cell is one card's problem (the deck's text limit says so), not the whole file's.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
+    reader = csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[str]]] = []
-    line = 1
+    line = headers.lines + 1
     try:
         for row in reader:
             rows.append((line, row))
-            line = reader.line_num + 1
+            line = headers.lines + reader.line_num + 1
     except csv.Error as exc:
-        raise InteropError(f"{name}:{reader.line_num}: {exc}; nothing was imported") from None
+        if "unexpected end of data" in str(exc):
+            # The row that never ends began where its quote was opened: say that line, not the last.
+            raise InteropError(f"{name}:{line}: a quoted cell starting on this line is never closed "
+                               "(a \" is missing); nothing was imported") from None
+        raise InteropError(f"{name}:{headers.lines + reader.line_num}: {exc}; nothing was imported") from None
+    known = set(COLUMNS) | set(IMPORT_ONLY)
+    labels = [c.strip().lower() for c in (headers.get("columns") or "").split(delimiter)] if headers.get("columns") else []
+    if labels and all(label in known for label in labels) and "kind" in labels:
+        rows.insert(0, (headers.lines, labels))  # our own export: the columns are named in the header lines
+    elif headers.lines or path.suffix.lower() == ".txt" or (rows and not set(_cells(rows[0][1])) & known):
+        # Anki's notes, fields in order, with or without its header lines.
+        return _anki_rows(rows, headers, name, path, deck_id)
     if not rows:
         raise InteropError(f"{name}:1: the file is empty; it needs a header row naming the columns, e.g. front,back")
     header_line, header = rows[0]
     columns = [c.strip().lower() for c in header]
-    known = set(COLUMNS) | set(IMPORT_ONLY)
     for col in columns:
         if col not in known:
             raise InteropError(
@@ -167,13 +231,19 @@ def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
         raise InteropError(f"{name}:{header_line}: the header row names no question column ({', '.join(_QUESTION)})")
 
     body = [(n, row) for n, row in rows[1:] if any(cell.strip() for cell in row)]
+    if not body:
+        raise InteropError(f"{name}:{header_line}: the file has its header row but no cards below it; nothing was imported")
     decks = {row[columns.index("deck")].strip() for _, row in body if "deck" in columns and len(row) > columns.index("deck")}
     decks.discard("")
+    if only_deck is not None and "deck" in columns:
+        at = columns.index("deck")
+        body = [(n, row) for n, row in body if len(row) > at and row[at].strip() == only_deck]
+        deck_id = deck_id or only_deck
     if deck_id is None:
         if len(decks) > 1:
-            raise InteropError(
+            raise SeveralDecks(
                 f"{name}: the deck column names {len(decks)} decks ({', '.join(sorted(decks)[:5])}); "
-                "import one deck per file, or give --deck-id to put every row in one deck"
+                "import one deck per file, or give --deck-id to put every row in one deck", sorted(decks)
             )
         deck_id = decks.pop() if decks else slug(path.stem)
     result = CsvCards([], deck_id, path.stem, rows=len(body))
@@ -192,6 +262,18 @@ def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
         first_line[card.id] = line
         result.cards.append(card)
     return result
+
+
+def _cells(row: list[str]) -> list[str]:
+    return [c.strip().lower() for c in row]
+
+
+def _anki_rows(rows: list[tuple[int, list[str]]], headers, name: str, path: Path, deck_id: str | None) -> CsvCards:
+    body = [(n, row) for n, row in rows if any(cell.strip() for cell in row)]
+    if not body:
+        raise InteropError(f"{name}:{headers.lines + 1}: the file holds no notes")
+    read = cards_from_rows(body, headers, name, path.name, path.stem, deck_id)
+    return CsvCards(read.cards, read.deck_id, read.title, read.problems, rows=len(body), bad_rows=read.bad_rows)
 
 
 class _RowProblem(Exception):
@@ -231,7 +313,7 @@ def _row_card(row: list[str], columns: list[str], deck_id: str, source: str) -> 
                 problems.append(f"column 'rubric': not valid JSON ({exc.msg} at character {exc.pos + 1})")
             except RecursionError:
                 problems.append("column 'rubric': nested too deeply to be a rubric")
-        elif col == "guid":
+        elif col in IMPORT_ONLY:
             continue
         else:
             raw[col] = cell.strip() if col in ("id", "kind", "reverse", "time_limit", "year") else cell
@@ -250,6 +332,9 @@ def _row_card(row: list[str], columns: list[str], deck_id: str, source: str) -> 
             if not question:
                 raise _RowProblem([f"column '{_QUESTION[0]}': the question is empty, and there is no id to name the card by"])
             raw["id"] = card_id_for_text(deck_id, question)
+    long_texts = too_long(raw)
+    if long_texts:
+        raise _RowProblem([f"column '{name}': {message}" for name, message in long_texts])
     try:
         return validate_card(raw)
     except ValidationError as exc:

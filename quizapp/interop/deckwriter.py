@@ -64,6 +64,21 @@ def card_data(card: Any) -> dict[str, Any]:
     return dict(sorted(data.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
+def too_long(raw: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, what is wrong) for each text in a card's plain data longer than a deck file may hold (the
+    loader's limit), so that a row or note is left out with its reason rather than failing the file."""
+    from quizapp.decks.models import MAX_TEXT_CHARS
+
+    out = []
+    for name, value in raw.items():
+        values = value if isinstance(value, list) else [value]
+        for text in values:
+            if isinstance(text, str) and len(text) > MAX_TEXT_CHARS:
+                out.append((name, f"this text is {len(text):,} characters long; a value holds at most {MAX_TEXT_CHARS:,}"))
+                break
+    return out
+
+
 def deck_yaml(deck_id: str, title: str, description: str, cards: list[Any], comment: str = "") -> str:
     """The text of a deck file holding ``cards``."""
     head = "".join(f"# {line}\n" if line else "#\n" for line in comment.splitlines())
@@ -75,8 +90,10 @@ def deck_yaml(deck_id: str, title: str, description: str, cards: list[Any], comm
     return head + body
 
 
-def write_deck_file(path: Path, text: str) -> None:
-    """Check ``text`` as a deck file, then put it at ``path`` in one step (durably, or not at all)."""
+def write_deck_file(path: Path, text: str, cache_as: str | None = None) -> None:
+    """Check ``text`` as a deck file, then put it at ``path`` in one step (durably, or not at all).
+    With ``cache_as`` (the name the loader gives the file), the checked deck also goes into the deck
+    cache, so that opening the workspace next does not parse a large import a second time."""
     data = text.encode("utf-8")
     deck, problems = parse_deck(data, str(path), path)
     if deck is None or problems:
@@ -93,6 +110,21 @@ def write_deck_file(path: Path, text: str) -> None:
     except OSError as exc:
         aside.unlink(missing_ok=True)
         raise InteropError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if cache_as is not None:
+        import hashlib
+
+        from quizapp.decks.cache import DeckCache
+        from quizapp.workspace import deck_cache_dir
+
+        DeckCache(deck_cache_dir()).put(path, cache_as, path.stat(), hashlib.sha1(data).hexdigest(), (deck, problems))
+
+
+def _loader_name(path: Path, workspace: Workspace) -> str:
+    """The name the deck loader gives ``path`` when it opens ``workspace`` (its cache is keyed by it)."""
+    from quizapp.decks.loader import _display_parent
+
+    parent = _display_parent(path.parent, workspace.home)
+    return str(parent / path.name) if parent is not None else str(path)
 
 
 def timestamp(moment: datetime | None = None) -> str:
@@ -186,17 +218,14 @@ def save_import(
     index = {card.id: i for i, card in enumerate(existing)}
     merged = list(existing)
     seen: set[str] = set()
+    owned: dict[Deck, list[str]] = {}
     for card in cards:
         if card.id in seen:
             result.left_out.append(f"{origin}: card id '{card.id}' comes twice; the first one was kept")
             continue
         seen.add(card.id)
         if card.id in owner:
-            other = owner[card.id]
-            result.left_out.append(
-                f"{origin}: card '{card.id}' is already in deck '{other.id}' ({_shown(other.path, workspace)}); "
-                "that card stays as it is"
-            )
+            owned.setdefault(owner[card.id], []).append(card.id)
             continue
         if card.id in index:
             before = existing[index[card.id]]
@@ -211,6 +240,13 @@ def save_import(
         else:
             merged.append(card)
             result.added.append(card.id)
+    for other, ids in owned.items():
+        # One line a deck, however many cards: a second version of a package names its deck anew.
+        shown = ", ".join(f"'{i}'" for i in ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+        result.left_out.append(
+            f"{origin}: {len(ids)} cards are already in deck '{other.id}' ({_shown(other.path, workspace)}): {shown}; "
+            f"they stay as they are. To update them from this file, import it with --deck-id {other.id}"
+        )
     result.kept = len([c for c in existing if c.id not in seen])
     if not result.written:
         return result
@@ -226,7 +262,7 @@ def save_import(
         comment=f"Imported with `quizapp import` from {origin}.\n"
         "Importing it again updates these cards by id; cards added here by hand stay.",
     )
-    write_deck_file(result.path, text)
+    write_deck_file(result.path, text, cache_as=_loader_name(result.path, workspace))
     return result
 
 

@@ -60,4 +60,9 @@ def slug(name: str, fallback: str = "imported") -> str:
     """A deck id made from a name: lower-case ASCII letters, digits and dashes."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    if not text and any(ch.isalnum() for ch in name):
+        # A name without Latin letters (日本語, Русский) keeps an id of its own, spelt in Punycode as
+        # domain names are, rather than all such decks sharing the fallback.
+        words = "-".join(w for w in re.split(r"\W+", name.lower()) if w)
+        text = "xn-" + re.sub(r"[^a-z0-9]+", "-", words.encode("punycode").decode("ascii")).strip("-")[:56]
     return text or fallback

@@ -32,7 +32,9 @@ def test_every_kind_of_card_survives_a_round_trip(workspace, tmp_path, suffix, c
     out = tmp_path / f"small{suffix}"
     assert main(["--home", str(workspace.home), "export", "--deck", "small", "-o", str(out)]) == 0
     assert f"wrote {out}: 5 cards from 1 decks" in capsys.readouterr().out
-    assert out.read_text(encoding="utf-8").splitlines()[0].startswith("id" + ("," if suffix == ".csv" else "\t") + "deck")
+    sep = "," if suffix == ".csv" else "\t"
+    assert next(line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("#columns:")).count(
+        f"{sep}id{sep}deck{sep}kind{sep}") == 1
 
     ws = fresh_workspace(tmp_path / "ws")
     assert main(["--home", str(ws.home), "import", str(out)]) == 0
@@ -107,14 +109,15 @@ def test_a_bad_header_is_refused_before_any_row(tmp_path, capsys):
     assert f"{source}:1: unknown column 'answr'" in capsys.readouterr().err
 
 
-def test_rows_from_several_decks_need_a_deck_id(tmp_path, capsys):
+def test_rows_from_several_decks_come_in_deck_by_deck_or_into_one_deck_id(tmp_path, capsys):
     ws = fresh_workspace(tmp_path / "ws")
     source = tmp_path / "mixed.csv"
     source.write_text("deck,front,back\na,q1,a1\nb,q2,a2\n", encoding="utf-8")
-    assert main(["--home", str(ws.home), "import", str(source)]) == 1
-    assert "names 2 decks (a, b)" in capsys.readouterr().err
-    assert main(["--home", str(ws.home), "import", str(source), "--deck-id", "both"]) == 0
-    assert len(only_deck(ws).cards) == 2
+    assert main(["--home", str(ws.home), "import", str(source)]) == 0
+    assert sorted(p.name for p in ws.decks_dir.glob("*.yaml")) == ["a.yaml", "b.yaml"]
+    other = fresh_workspace(tmp_path / "other")
+    assert main(["--home", str(other.home), "import", str(source), "--deck-id", "both"]) == 0
+    assert len(only_deck(other).cards) == 2
 
 
 def test_a_second_import_updates_rows_without_ids_and_keeps_progress(tmp_path, capsys):
