@@ -61,13 +61,15 @@ async def test_a_whole_mock_interview_from_the_home_screen(opened, clock):
         assert checklist.detected == [True, True, False, True]
         assert checklist.ticked == [True, True, False, True]
         assert str(checklist.render()).count("detected") == 3
-        # Each pre-ticked point shows the sentence that earned it
-        assert "↳ “Watch GPU utilization.”" in str(checklist.render())
+        # The highlighted pre-ticked point shows the sentence that earned it
+        assert "↳ “The model is too big for the memory of one GPU.”" in str(checklist.render())
+        assert "Watch GPU utilization" not in str(checklist.render())
         assert coverage(app)["model"] == (2, 2) and coverage(app)["tradeoff"] == (0, 1)
         assert "3 of 4 points = 75%" in screen_text(app)
         # The user changes two ticks: point 3 by its number, point 4 with the cursor and space
         await pilot.press("3", "down", "space")
         await pilot.pause()
+        assert "↳ “Watch GPU utilization.”" in str(checklist.render())  # the highlighted point's sentence
         assert checklist.ticked == [True, True, True, False]
         assert coverage(app)["tradeoff"] == (1, 1) and coverage(app)["monitoring"] == (0, 1)
         assert opened.store.log_count() == 0  # nothing stored before the ticks are confirmed

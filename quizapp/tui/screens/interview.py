@@ -82,12 +82,16 @@ class CoverageBars(Widget):
             count.update(Text(f"{covered}/{len(mine)}" + ("" if covered == len(mine) else "  missed"), style=style))
 
 
+WIDE_CHECKLIST = 90
+"""From this width on, every detected point shows its sentence; below it, the highlighted one only."""
+
+
 def evidence_line(evidence: Evidence) -> Text:
     """The sentence a point was detected in, its matching words in bold, shown literally."""
-    line = Text("      ↳ ", style="dim")
+    line = Text("    ↳ ", style="dim")
     sentence = printable(evidence.sentence)
-    if len(sentence) > 160:
-        sentence = sentence[:157] + "..."
+    if len(sentence) > 120:
+        sentence = sentence[:117] + "..."
     body = Text(f"“{sentence}”", style="italic")
     lowered = sentence.lower()
     for word in set(evidence.words):
@@ -147,7 +151,8 @@ class RubricChecklist(Widget, can_focus=True):
                 text.append("\n")
             text.append_text(line)
             evidence = self.evidence[i]
-            if evidence is not None:
+            # Narrow: only the highlighted point's sentence, so the checklist still fits the screen.
+            if evidence is not None and (i == self.cursor or self.size.width >= WIDE_CHECKLIST):
                 text.append("\n")
                 text.append_text(evidence_line(evidence))
         return text
