@@ -23,6 +23,7 @@ from quizapp.tui.screens.review import ReviewScreen
 from quizapp.workspace import Workspace
 from tests.support.decks import FIXED_NOW, write_deck
 from tests.support.history import add_attempt, generate_history, write_generated_decks
+from tests.support.tui import open_dashboard
 
 TRICKY_DECK = """
 id: tricky
@@ -65,15 +66,6 @@ def history(history_template, tmp_path):
     yield opened
     opened.store.close()
 
-
-async def open_dashboard(app, pilot) -> DashboardScreen:
-    await pilot.press("d")
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, DashboardScreen) and screen.loaded
-    return screen
 
 
 async def test_the_dashboard_shows_the_figures_of_the_history(history, clock):
