@@ -2,6 +2,10 @@
 
 The review log is the truth. Each answer appends one row in the same transaction that updates the
 card's cached state; the state can always be rebuilt by replaying the log (see ``scheduling.replay``).
+
+Longer than 400 lines: opening (with its checks and migrations), the write transaction (with the
+check that the file on disk is still the one opened) and the reads every layer above uses belong to
+one connection's life; schema, records and file checks are already in modules of their own.
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ What earns nothing, because a fair interviewer would not credit it:
 
 The result keeps the evidence (the sentence and the words that matched) so the screen can show the
 user why a point was pre-ticked; the user still confirms every tick.
+
+A little over 400 lines: the checks every shipped rubric must pass (``check_rubric``, ``python -m
+quizapp.modes.grading check``) stay beside the rules they exercise.
 """
 
 from __future__ import annotations
