@@ -64,6 +64,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         if missing:
             raise QuizappError(f"no deck with id {', '.join(repr(m) for m in missing)} (decks: {', '.join(sorted(known)) or 'none'})")
         decks = [d for d in decks if d.id in args.deck]
+    from quizapp.decks.models import card_item_ids
+
+    # Cards as every screen and `check` count them (each side, cloze deletion and prompt is one);
+    # the notes are the cards as written in the files, one row of a CSV each.
+    cards = sum(len(card_item_ids(c)) for d in decks for c in d.cards)
     if loaded.problems:
         _say(f"{len(loaded.problems)} problems in the deck files; the cards they concern are not exported "
              "(see `quizapp check`)", err=True)
@@ -85,13 +90,14 @@ def cmd_export(args: argparse.Namespace) -> int:
                 opened.store.close()
         else:
             report = export_apkg(decks, output, origins=origins)
-        for line in report.lines():
+        _say(f"wrote {output}: {cards} cards ({report.notes} notes, {report.cards} Anki cards) from {report.decks} decks")
+        for line in report.lines()[1:]:
             _say(line)
     else:
         from quizapp.interop.csvio import export_csv
 
-        count = export_csv(decks, output, delimiter="\t" if fmt == "tsv" else ",")
-        _say(f"wrote {output}: {count} cards from {len(decks)} decks")
+        rows = export_csv(decks, output, delimiter="\t" if fmt == "tsv" else ",")
+        _say(f"wrote {output}: {cards} cards ({rows} notes, one row each) from {len(decks)} decks")
     return 0
 
 

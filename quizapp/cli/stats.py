@@ -23,6 +23,20 @@ def _minutes(seconds: int) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s"
 
 
+PIPED_WIDTH = 160
+"""Columns for tables written to a file or a pipe (Rich would assume 80 and cut the headers short);
+``COLUMNS`` set in the environment wins. Tables take only the room they need."""
+
+
+def _console() -> Console:
+    """A console on stdout: the terminal's width, or ``PIPED_WIDTH`` when stdout is not a terminal."""
+    import os
+
+    if sys.stdout.isatty() or os.environ.get("COLUMNS", "").strip().isdigit():
+        return Console()
+    return Console(width=PIPED_WIDTH)
+
+
 def _table(title: str, columns: Iterable[str], right_from: int = 1) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold")
     for n, name in enumerate(columns):
@@ -59,7 +73,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(report.model_dump_json(indent=2))
         return 0
-    print_report(report, Console(), top=max(1, args.top))
+    print_report(report, _console(), top=max(1, args.top))
     return 0
 
 
@@ -194,7 +208,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from quizapp.study.plan import clear_plan, load_plan, parse_plan, plan_report, save_plan
 
     opened = open_workspace(args)
-    console = Console()
+    console = _console()
     try:
         store = opened.store
         settings = load_settings(store)
@@ -252,7 +266,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             fit = optimize(opened.store, progress=lambda message: status.update(message + " …"), in_child=False)
     finally:
         opened.store.close()
-    out = Console()
+    out = _console()
     out.print(Text(f"{fit.answers:,} scheduled answers on {fit.cards:,} cards; fitted on {fit.usable:,} of them."))
     table = _table("How well FSRS predicts your answers (lower is better)", ["parameters", "log loss", "RMSE (bins)"])
     table.add_row("before" + (" (FSRS defaults)" if fit.previous is None else ""), f"{fit.before.log_loss:.4f}", f"{fit.before.rmse:.4f}")

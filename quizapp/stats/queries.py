@@ -252,14 +252,15 @@ class Stats:
             # id) look it up there, and only for the rows they keep.
             c.execute(
                 "CREATE TEMP TABLE stats_cards (cid INTEGER PRIMARY KEY, shown INTEGER, studied INTEGER,"
-                " recall REAL, grp INTEGER, answers INTEGER, kept INTEGER, predicted REAL, predictable INTEGER)"
+                " recall REAL, grp INTEGER, answers INTEGER, kept INTEGER, predicted REAL, predictable INTEGER,"
+                " prompt INTEGER)"
             )
             c.execute(
                 f"""
                 INSERT INTO temp.stats_cards
                 SELECT c.rowid, c.present = 1 AND c.suspended = 0, c.state != 0,
                        {recall_sql('c.stability', 'c.last_review', ':now')}, stats_group(c.id),
-                       a.answers, a.kept, a.predicted, a.predictable
+                       a.answers, a.kept, a.predicted, a.predictable, c.kind = 'interview'
                 FROM cards AS c LEFT JOIN {answers_by_card} AS a ON a.card_id = c.id
                 """,
                 self._params(),
@@ -271,7 +272,9 @@ class Stats:
                 CREATE TEMP TABLE stats_by_group AS
                 SELECT grp, COUNT(*) AS cards, SUM(studied) AS studied,
                        SUM(CASE WHEN studied THEN recall END) AS recall_studied, SUM(recall) AS recall_all,
-                       COALESCE(SUM(answers), 0) AS answers, SUM(kept) AS kept
+                       COALESCE(SUM(answers), 0) AS answers, SUM(kept) AS kept,
+                       SUM(studied AND NOT prompt) AS studied_cards,
+                       SUM(CASE WHEN studied AND NOT prompt THEN recall END) AS recall_cards
                 FROM temp.stats_cards WHERE shown AND grp IS NOT NULL GROUP BY grp
                 """
             )
@@ -407,16 +410,18 @@ class Stats:
     def stage_map(self) -> list[StageCell]:
         self._cards()
         # Each studied card gives its recall now, each latest attempt its stage's share; the cards of
-        # a tag group come summed (``value``) with their count (``weight``).
+        # a tag group come summed (``value``) with their count (``weight``). A mock-interview prompt
+        # counts by its staged rubric points only: its recall just after a failed attempt is near
+        # 100%, which would lift a cell confirmed at 0%.
         rows = self.store.query(
             """
             WITH from_cards AS (
-                SELECT t.tag AS topic, s.tag AS stage, g.recall_studied AS value, g.studied AS weight,
-                       g.studied AS card, 0 AS attempt
+                SELECT t.tag AS topic, s.tag AS stage, g.recall_cards AS value, g.studied_cards AS weight,
+                       g.studied_cards AS card, 0 AS attempt
                 FROM temp.stats_by_group AS g
                 JOIN temp.stats_groups AS t ON t.grp = g.grp AND t.kind = 'topic'
                 JOIN temp.stats_groups AS s ON s.grp = g.grp AND s.kind = 'stage'
-                WHERE g.studied > 0),
+                WHERE g.studied_cards > 0),
             latest AS (
                 SELECT card_id, stage_scores FROM (
                     SELECT card_id, stage_scores,

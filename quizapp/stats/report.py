@@ -84,7 +84,7 @@ class TopicMastery(BaseModel):
 class StageCell(BaseModel):
     topic: str = Field(description="Topic (card tag).")
     stage: str = Field(description="One of data, model, serving, monitoring, tradeoff.")
-    strength: float = Field(description="Mean of the evidence: recall now of studied cards tagged with the topic and the stage, and the stage's share of rubric points covered in the latest mock-interview attempt on each prompt of the topic.")
+    strength: float = Field(description="Mean of the evidence: recall now of studied cards (other than interview prompts) tagged with the topic and the stage, and the stage's share of rubric points covered in the latest mock-interview attempt on each prompt of the topic.")
     cards: int = Field(description="Studied cards that gave evidence.")
     attempts: int = Field(description="Mock-interview prompts whose latest attempt gave evidence.")
 

@@ -64,3 +64,26 @@ class BackupFailed(Message):
     """A periodic backup could not be made; the user is told why."""
 
     reason: str
+
+
+@dataclass
+class BrowseRowsRead(Message):
+    """The card browser's cards, read off the UI thread."""
+
+    rows: list
+    generation: int
+
+
+@dataclass
+class BrowseFound(Message):
+    """The cards a browser search found, in the table's order (filtered and sorted off the UI thread)."""
+
+    shown: list
+    generation: int
+
+
+@dataclass
+class BrowseFailed(Message):
+    """Reading or searching the cards failed; the status line says why."""
+
+    reason: str

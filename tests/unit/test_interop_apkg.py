@@ -77,7 +77,7 @@ def fresh_workspace(path: Path) -> Workspace:
 def test_an_exported_package_opens_in_anki_with_every_note_and_readable_cards(workspace, tmp_path, collection, capsys):
     out = tmp_path / "small.apkg"
     assert main(["--home", str(workspace.home), "export", "--format", "apkg", "--deck", "small", "-o", str(out)]) == 0
-    assert "5 notes (7 Anki cards) from 1 decks" in capsys.readouterr().out
+    assert "7 cards (5 notes, 7 Anki cards) from 1 decks" in capsys.readouterr().out
 
     anki_import(collection, out)
     assert collection.note_count() == 5

@@ -31,7 +31,7 @@ def test_every_kind_of_card_survives_a_round_trip(workspace, tmp_path, suffix, c
     originals = {c.id: c for c in load_decks(workspace.deck_dirs).decks[0].cards}
     out = tmp_path / f"small{suffix}"
     assert main(["--home", str(workspace.home), "export", "--deck", "small", "-o", str(out)]) == 0
-    assert f"wrote {out}: 5 cards from 1 decks" in capsys.readouterr().out
+    assert f"wrote {out}: 7 cards (5 notes, one row each) from 1 decks" in capsys.readouterr().out
     sep = "," if suffix == ".csv" else "\t"
     assert next(line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("#columns:")).count(
         f"{sep}id{sep}deck{sep}kind{sep}") == 1

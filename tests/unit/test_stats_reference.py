@@ -182,7 +182,7 @@ def reference(opened, now):
 
     cells = defaultdict(lambda: ([], 0, 0))
     for card in cards.values():
-        if shown(card) and card["state"] != 0 and card["id"] in tags:
+        if shown(card) and card["state"] != 0 and card["kind"] != "interview" and card["id"] in tags:
             for topic in tags[card["id"]][0]:
                 for stage in tags[card["id"]][1]:
                     values, n, a = cells[topic, stage]

@@ -38,8 +38,9 @@ class HomeScreen(AppScreen[None]):
             yield Static(text, id="problems")
         table: DataTable[str | Text] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Static(Text("enter: study the highlighted deck · r: everything due · z: quiz (Z: this deck) · "
-                          "i: mock interview · b: browse cards · ?: keys · ctrl+p: all commands"), id="hint")
+        # Two lines, each within 80 columns less the padding.
+        yield Static(Text("enter: study this deck · r: all due · z: quiz (Z: this deck) · i: interview\n"
+                          "b: browse cards · c: custom study · s: settings · ?: keys · ctrl+p: commands"), id="hint")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -79,7 +79,7 @@ class CoverageBars(Widget):
             covered = sum(t.ticked for t in mine)
             bar.update(total=len(mine), progress=covered)
             style = "green" if covered == len(mine) else ("yellow" if covered else "red")
-            count.update(Text(f"{covered}/{len(mine)}" + ("" if covered == len(mine) else "  missed"), style=style))
+            count.update(Text(f"{covered}/{len(mine)}" + ("" if covered == len(mine) else " missed"), style=style))
 
 
 WIDE_CHECKLIST = 90
