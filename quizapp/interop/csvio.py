@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from quizapp.decks.models import KINDS, Deck, validate_card
-from quizapp.interop import InteropError
+from quizapp.interop import InteropError, discard
 from quizapp.interop.ankitext import cards_from_rows, read_headers, sniff_separator
 from quizapp.interop.cells import neutralise, restore
 from quizapp.interop.deckwriter import card_data, too_long
@@ -134,7 +134,7 @@ def export_csv(decks: list[Deck], path: Path, delimiter: str | None = None) -> i
         aside.write_text(buffer.getvalue(), encoding="utf-8", newline="")
         aside.replace(path)
     except OSError as exc:
-        aside.unlink(missing_ok=True)
+        discard(aside)
         raise InteropError(f"cannot write {path}: {exc.strerror or exc}") from None
     return len(rows)
 
