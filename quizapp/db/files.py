@@ -108,14 +108,16 @@ def _copy_database_file(path: Path, target: Path) -> None:
 def read_only_uri(path: Path) -> str:
     """A URI that reads the database at ``path`` and leaves nothing beside it.
 
-    Read-only (``mode=ro``); also ``immutable=1`` when its folder is not writable (read-only media,
-    where SQLite could not make a -shm file) or when no -wal, -shm or -journal is beside it (nothing
-    has it open, and a read-only connection would otherwise leave a -wal and -shm behind).
+    Read-only (``mode=ro``); also ``immutable=1`` when no -wal or -journal is beside it and either
+    its folder is not writable (read-only media, where SQLite could not make a -shm file) or no -shm
+    is there either (nothing has it open, and a read-only connection would otherwise leave a -wal
+    and -shm behind). Answers still in a -wal are never skipped that way: without ``immutable`` a
+    read-only folder makes the connection fail, and the caller reads a private copy of the files.
     """
     path = Path(path).resolve()
     uri = path.as_uri() + "?mode=ro"
-    beside = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm", "-journal"))
-    if not os.access(path.parent, os.W_OK) or not beside:
+    pending = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    if not pending and (not os.access(path.parent, os.W_OK) or not Path(f"{path}-shm").exists()):
         uri += "&immutable=1"
     return uri
 

@@ -35,14 +35,37 @@ def test_merge_leaves_no_wal_or_shm_beside_the_other_database(tmp_path, capsys):
     assert not Path(f"{laptop.db_path}-wal").exists() and not Path(f"{laptop.db_path}-shm").exists()
 
 
-def test_the_other_database_is_opened_read_only_and_immutable_in_a_read_only_folder(tmp_path, monkeypatch):
+def _read_only_folder(monkeypatch, folder: Path) -> None:
+    real_access = os.access
+    monkeypatch.setattr(files.os, "access",
+                        lambda p, mode: False if Path(p).resolve() == folder.resolve() else real_access(p, mode))
+
+
+def test_the_other_database_is_opened_read_only_and_immutable_where_nothing_is_pending(tmp_path, monkeypatch):
     db = tmp_path / "other.db"
     sqlite3.connect(db).close()
-    Path(f"{db}-wal").write_bytes(b"")  # something may have it open: immutable only if it must
-    assert read_only_uri(db).endswith("?mode=ro")
-    real_access = os.access
-    monkeypatch.setattr(files.os, "access", lambda p, mode: False if Path(p) == tmp_path else real_access(p, mode))
-    assert read_only_uri(db).endswith("?mode=ro&immutable=1")
+    assert read_only_uri(db).endswith("?mode=ro&immutable=1")  # nothing has it open
+    Path(f"{db}-shm").write_bytes(b"")
+    assert read_only_uri(db).endswith("?mode=ro")  # something may have it open
+    _read_only_folder(monkeypatch, tmp_path)
+    assert read_only_uri(db).endswith("?mode=ro&immutable=1")  # read-only media
+    Path(f"{db}-wal").write_bytes(b"")
+    assert read_only_uri(db).endswith("?mode=ro")  # answers may wait in the -wal: never skipped
+
+
+def test_answers_still_in_the_wal_on_read_only_media_are_merged(tmp_path, monkeypatch, capsys):
+    laptop, desktop = _workspace(tmp_path, "laptop", 1), _workspace(tmp_path, "desktop", 1)
+    opened = open_workspace(laptop)  # left open: its answers stay in the -wal
+    study = opened.study(Clock(FIXED_NOW + timedelta(hours=5)))
+    for _ in range(2):
+        study.answer(study.next_item().id, 3, 1000)
+    assert Path(f"{laptop.db_path}-wal").stat().st_size > 0
+    _read_only_folder(monkeypatch, laptop.db_path.parent)
+    try:
+        assert main(["--home", str(desktop.home), "merge", str(laptop.db_path)]) == 0
+        assert "merged 3 answers" in capsys.readouterr().out
+    finally:
+        opened.store.close()
 
 
 def test_a_database_another_program_has_open_still_merges_its_latest_answers(tmp_path, capsys):
