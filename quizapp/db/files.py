@@ -105,8 +105,28 @@ def _copy_database_file(path: Path, target: Path) -> None:
             offset += len(chunk)
 
 
-def check_file(path: Path) -> None:
-    """Refuse, without writing a byte, a file that is not a quizapp progress database we can use."""
+def read_only_uri(path: Path) -> str:
+    """A URI that reads the database at ``path`` and leaves nothing beside it.
+
+    Read-only (``mode=ro``); also ``immutable=1`` when no -wal or -journal is beside it and either
+    its folder is not writable (read-only media, where SQLite could not make a -shm file) or no -shm
+    is there either (nothing has it open, and a read-only connection would otherwise leave a -wal
+    and -shm behind). Answers still in a -wal are never skipped that way: without ``immutable`` a
+    read-only folder makes the connection fail, and the caller reads a private copy of the files.
+    """
+    path = Path(path).resolve()
+    uri = path.as_uri() + "?mode=ro"
+    pending = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    if not pending and (not os.access(path.parent, os.W_OK) or not Path(f"{path}-shm").exists()):
+        uri += "&immutable=1"
+    return uri
+
+
+def check_file(path: Path, *, other: bool = False) -> None:
+    """Refuse, without writing a byte, a file that is not a quizapp progress database we can use.
+
+    ``other``: a database from elsewhere (merge), read through ``read_only_uri``.
+    """
     if not path.exists():
         return
     if not path.is_file():
@@ -132,7 +152,7 @@ def check_file(path: Path) -> None:
         )
     try:
         try:
-            app_id, version, tables = _identify(path.resolve().as_uri() + "?mode=ro")
+            app_id, version, tables = _identify(read_only_uri(path) if other else path.resolve().as_uri() + "?mode=ro")
         except sqlite3.OperationalError as exc:
             if "readonly" not in str(exc) and "unable to open" not in str(exc):
                 raise

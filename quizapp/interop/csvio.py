@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from quizapp.decks.models import KINDS, Deck, validate_card
-from quizapp.interop import InteropError
+from quizapp.interop import InteropError, discard
 from quizapp.interop.ankitext import cards_from_rows, read_headers, sniff_separator
 from quizapp.interop.cells import neutralise, restore
 from quizapp.interop.deckwriter import card_data, too_long
@@ -134,7 +134,7 @@ def export_csv(decks: list[Deck], path: Path, delimiter: str | None = None) -> i
         aside.write_text(buffer.getvalue(), encoding="utf-8", newline="")
         aside.replace(path)
     except OSError as exc:
-        aside.unlink(missing_ok=True)
+        discard(aside)
         raise InteropError(f"cannot write {path}: {exc.strerror or exc}") from None
     return len(rows)
 
@@ -232,7 +232,7 @@ def read_csv(path: Path, deck_id: str | None = None, only_deck: str | None = Non
 
     body = [(n, row) for n, row in rows[1:] if any(cell.strip() for cell in row)]
     if not body:
-        raise InteropError(f"{name}:{header_line}: the file has its header row but no cards below it; nothing was imported")
+        raise InteropError(f"{name}:{header_line}: {_no_cards(len(rows) - 1, 'cards', 'its header row')}")
     decks = {row[columns.index("deck")].strip() for _, row in body if "deck" in columns and len(row) > columns.index("deck")}
     decks.discard("")
     if only_deck is not None and "deck" in columns:
@@ -264,6 +264,13 @@ def read_csv(path: Path, deck_id: str | None = None, only_deck: str | None = Non
     return result
 
 
+def _no_cards(empty: int, what: str, only: str) -> str:
+    """What happened when a file brought no cards: only a header, or how many rows were empty."""
+    if empty == 0:
+        return f"no {what} in the file: it has {only} but no {what} below it; nothing was imported"
+    return f"no {what} in the file: {empty:,} {'row was' if empty == 1 else 'rows were'} empty; nothing was imported"
+
+
 def _cells(row: list[str]) -> list[str]:
     return [c.strip().lower() for c in row]
 
@@ -271,7 +278,7 @@ def _cells(row: list[str]) -> list[str]:
 def _anki_rows(rows: list[tuple[int, list[str]]], headers, name: str, path: Path, deck_id: str | None) -> CsvCards:
     body = [(n, row) for n, row in rows if any(cell.strip() for cell in row)]
     if not body:
-        raise InteropError(f"{name}:{headers.lines + 1}: the file holds no notes")
+        raise InteropError(f"{name}:{headers.lines + 1}: {_no_cards(len(rows), 'notes', 'its header lines')}")
     read = cards_from_rows(body, headers, name, path.name, path.stem, deck_id)
     return CsvCards(read.cards, read.deck_id, read.title, read.problems, rows=len(body), bad_rows=read.bad_rows)
 

@@ -20,7 +20,7 @@ import yaml
 from quizapp.decks.loader import load_deck_file, load_decks
 from quizapp.decks.models import Deck
 from quizapp.decks.yaml_reader import parse_deck
-from quizapp.interop import InteropError
+from quizapp.interop import InteropError, discard
 from quizapp.workspace import Workspace
 
 _FIELD_ORDER = (
@@ -95,6 +95,7 @@ def write_deck_file(path: Path, text: str, cache_as: str | None = None) -> None:
     With ``cache_as`` (the name the loader gives the file), the checked deck also goes into the deck
     cache, so that opening the workspace next does not parse a large import a second time."""
     data = text.encode("utf-8")
+    refuse_read_only(path.parent, "the deck file goes there")
     deck, problems = parse_deck(data, str(path), path)
     if deck is None or problems:
         # A card that validated on its own but not in the file would be a bug here, not bad input.
@@ -108,8 +109,8 @@ def write_deck_file(path: Path, text: str, cache_as: str | None = None) -> None:
             os.fsync(fh.fileno())
         os.replace(aside, path)
     except OSError as exc:
-        aside.unlink(missing_ok=True)
-        raise InteropError(f"cannot write {path}: {exc.strerror or exc}") from None
+        discard(aside)
+        raise InteropError(f"cannot write {path}: {exc.strerror or exc}; nothing was written") from None
     if cache_as is not None:
         import hashlib
 
@@ -130,6 +131,17 @@ def _loader_name(path: Path, workspace: Workspace) -> str:
 def timestamp(moment: datetime | None = None) -> str:
     """A file-name-safe UTC time stamp, e.g. ``20260310T120000Z``."""
     return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def refuse_read_only(folder: Path, why: str) -> None:
+    """Refuse before anything is written when ``folder`` (or the nearest folder that exists above
+    it) cannot be written to: read-only permissions or a read-only file system."""
+    existing = Path(folder)
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not os.access(existing, os.W_OK):
+        raise InteropError(f"{existing} is read-only, and {why}. Nothing was written; make the folder "
+                           "writable, or choose another workspace with --home.")
 
 
 def backup_progress(workspace: Workspace, reason: str = "import") -> Path | None:
@@ -251,6 +263,9 @@ def save_import(
     if not result.written:
         return result
 
+    refuse_read_only(workspace.decks_dir, "the imported deck file goes there")
+    if workspace.db_path.exists():
+        refuse_read_only(workspace.db_path.parent, "the progress database and its backups are there")
     result.backup = backup_progress(workspace, "import")
     if target is not None:
         _keep_old_file(workspace, target.path)

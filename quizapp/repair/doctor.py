@@ -173,9 +173,22 @@ def examine(
         )
         return report
 
+    # Settings, log and cards are read in one read transaction: an answer another quizapp gives
+    # meanwhile (its log row and its card's state) is seen whole or not at all.
+    begun = not conn.in_transaction
+    if begun:
+        conn.execute("BEGIN")
+    try:
+        raw_settings, rows, cards = _read_all(store)
+    finally:
+        if begun:
+            conn.execute("COMMIT")
+
     settings_ok = True
     try:
-        settings = StudySettings.model_validate(store.get_setting("study", {}))
+        if isinstance(raw_settings, Exception):
+            raise raw_settings
+        settings = StudySettings.model_validate(raw_settings)
     except Exception as exc:  # bad JSON or values out of range, written by hand or by another tool
         settings_ok = False
         settings = StudySettings()
@@ -187,7 +200,6 @@ def examine(
         )
     scheduler = Scheduler(settings)
 
-    rows = store.query("SELECT * FROM review_log")
     report.answers_checked = len(rows)
     by_card, bad_rating, bad_time = read_log(rows)
     report.add(
@@ -213,7 +225,6 @@ def examine(
         "They are kept and count in the order they were dated.",
     )
 
-    cards = {r["id"]: r for r in store.query("SELECT * FROM cards")}
     report.cards_checked = len(cards)
     missing = sorted(set(by_card) - set(cards))
     absent = sorted(card_id for card_id, r in cards.items() if not r["present"] and card_id in by_card)
@@ -255,6 +266,17 @@ def examine(
         fixed=bool(writes),
     )
     return report
+
+
+def _read_all(store: Store) -> tuple[object, list[dict], dict[str, dict]]:
+    """The study settings (or the error reading them), the review log and the cards by id."""
+    try:
+        raw_settings: object = store.get_setting("study", {})
+    except ValueError as exc:  # not JSON
+        raw_settings = exc
+    rows = store.query("SELECT * FROM review_log")
+    cards = {r["id"]: r for r in store.query("SELECT * FROM cards")}
+    return raw_settings, rows, cards
 
 
 def backup_before_repair(db_path) -> str | None:

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from quizapp.db.backup import damage, take_backup
-from quizapp.db.files import BUSY_TIMEOUT_MS, check_file
+from quizapp.db.files import BUSY_TIMEOUT_MS, check_file, read_only_uri
 from quizapp.db.records import utcnow
 from quizapp.db.store import Store
 from quizapp.errors import StoreError
@@ -120,7 +120,7 @@ def _copy_of(other: Path, target: Path) -> None:
     """Copy another database into ``target`` without writing to it, and check the copy."""
     try:
         try:
-            _backup_into(other.resolve().as_uri() + "?mode=ro", target)
+            _backup_into(read_only_uri(other), target)
         except sqlite3.OperationalError:
             # Read-only media, or a journal / WAL left by a killed process that only a writer can
             # roll back or recover: work on a plain copy of the files instead.
@@ -167,7 +167,7 @@ def merge_file(store: Store, other: Path, *, backups_dir: Path | None = None, no
         raise StoreError(f"{other} is this workspace's own progress database; merge a copy from another machine.")
     if other.is_file() and other.stat().st_size == 0:
         raise StoreError(f"{other} is empty: it is not a progress database. Nothing was merged.")
-    check_file(other)
+    check_file(other, other=True)
     with tempfile.TemporaryDirectory(prefix="quizapp-merge-") as tmp:
         copy = Path(tmp) / DB_NAME
         _copy_of(other, copy)

@@ -29,7 +29,7 @@ from typing import Any
 from quizapp.db.records import LEARNING, NEW, RELEARNING, REVIEW, from_iso
 from quizapp.db.store import Store
 from quizapp.decks.models import Deck, card_items
-from quizapp.interop import InteropError
+from quizapp.interop import InteropError, discard
 from quizapp.interop.anki.notes import (  # noqa: F401
     DATA_FIELD,
     PackageCards,
@@ -280,13 +280,13 @@ def export_apkg(
         report.progress["revlog"] = len(revlog)
     package = _package_class()(anki_decks, int(day_start(first_day, rollover_hour).timestamp()), revlog, note_times)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     aside = path.with_name(f".{path.name}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         package.write_to_file(str(aside), timestamp=now.timestamp())
         aside.replace(path)
     except OSError as exc:
-        aside.unlink(missing_ok=True)
+        discard(aside)
         raise InteropError(f"cannot write {path}: {exc.strerror or exc}") from None
     return report
 

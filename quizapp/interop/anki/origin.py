@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from quizapp.interop import InteropError
+from quizapp.interop import InteropError, discard
 from quizapp.interop.anki.notes import PackageCards
 from quizapp.interop.html import text_to_html
 
@@ -66,7 +66,7 @@ def save_origin(path: Path, package: PackageCards) -> None:
         aside.write_text(text, encoding="utf-8")
         os.replace(aside, path)
     except OSError as exc:
-        aside.unlink(missing_ok=True)
+        discard(aside)
         raise InteropError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 

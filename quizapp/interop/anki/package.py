@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizapp.interop import InteropError
+from quizapp.interop.anki import checks
+from quizapp.interop.anki.checks import Malformed
 
 MAX_UNPACKED_BYTES = 2 * 1024**3
 """A package whose collection unpacks to more than this is refused (a zip bomb, or not a deck)."""
@@ -117,20 +119,29 @@ def read_collection(path: Path) -> Collection:
     with archive, tempfile.TemporaryDirectory(prefix="quizapp-apkg-") as tmp:
         names = set(archive.namelist())
         db_path = Path(tmp) / "collection.db"
-        if "collection.anki21b" in names:
-            _unpack_zstd(archive, "collection.anki21b", db_path, path)
-        elif "collection.anki21" in names or "collection.anki2" in names:
-            member = "collection.anki21" if "collection.anki21" in names else "collection.anki2"
-            _unpack(archive, member, db_path, path)
-        else:
-            raise InteropError(f"{path} holds no Anki collection (collection.anki2, .anki21 or .anki21b); "
-                               "is it an Anki deck package?")
+        try:
+            if "collection.anki21b" in names:
+                checks.check_member(archive, "collection.anki21b")
+                _unpack_zstd(archive, "collection.anki21b", db_path, path)
+            elif "collection.anki21" in names or "collection.anki2" in names:
+                member = "collection.anki21" if "collection.anki21" in names else "collection.anki2"
+                checks.check_member(archive, member)
+                _unpack(archive, member, db_path, path)
+            else:
+                raise InteropError(f"{path} holds no Anki collection (collection.anki2, .anki21 or .anki21b); "
+                                   "is it an Anki deck package?")
+        except Malformed as exc:
+            raise InteropError(f"{path}: {exc}") from None
         try:
             conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         except sqlite3.Error as exc:
             raise InteropError(f"{path}: its collection cannot be opened: {exc}") from None
         try:
             return _collection(conn)
+        except Malformed as exc:
+            raise InteropError(f"{path}: {exc}") from None
+        except RecursionError:
+            raise InteropError(f"{path}: its collection is nested too deeply to read; is it a damaged package?") from None
         except (sqlite3.DatabaseError, KeyError, ValueError, TypeError, IndexError) as exc:
             raise InteropError(f"{path}: its collection cannot be read ({exc}); is it a damaged package?") from None
         finally:
@@ -141,8 +152,11 @@ def _unpack(archive: zipfile.ZipFile, member: str, target: Path, path: Path) -> 
     info = archive.getinfo(member)
     if info.file_size > MAX_UNPACKED_BYTES:
         raise InteropError(f"{path}: {member} unpacks to {info.file_size / 1e9:.1f} GB, more than quizapp accepts")
-    with archive.open(member) as src, open(target, "wb") as dst:
-        shutil.copyfileobj(src, dst)
+    try:
+        with archive.open(member) as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise checks.damaged(member, exc) from None
 
 
 def _unpack_zstd(archive: zipfile.ZipFile, member: str, target: Path, path: Path) -> None:
@@ -157,7 +171,7 @@ def _unpack_zstd(archive: zipfile.ZipFile, member: str, target: Path, path: Path
                 if written > MAX_UNPACKED_BYTES:
                     raise InteropError(f"{path}: {member} unpacks to more than quizapp accepts")
                 dst.write(chunk)
-        except zstandard.ZstdError as exc:
+        except (zstandard.ZstdError, zipfile.BadZipFile, EOFError) as exc:
             raise InteropError(f"{path}: {member} is damaged ({exc})") from None
 
 
@@ -165,23 +179,26 @@ def _collection(conn: sqlite3.Connection) -> Collection:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "notetypes" in tables:
         types = _note_types_v18(conn)
-        decks = {did: name.replace("\x1f", "::") for did, name in conn.execute("SELECT id, name FROM decks")}
+        decks = {did: checks.deck_name_v18(did, name) for did, name in conn.execute("SELECT id, name FROM decks")}
         sched_ver = 2
         if "config" in tables:
             row = conn.execute("SELECT val FROM config WHERE key = 'schedVer'").fetchone()
             sched_ver = int(json.loads(row[0])) if row else 2
     else:
         models_json, decks_json, conf = conn.execute("SELECT models, decks, conf FROM col").fetchone()
-        types = {int(mid): _note_type_v11(int(mid), m) for mid, m in json.loads(models_json).items()}
-        decks = {int(did): d["name"] for did, d in json.loads(decks_json).items()}
+        models = checks.note_types_v11(checks.col_json(models_json, "models"))
+        types = {int(mid): _note_type_v11(int(mid), m) for mid, m in models.items()}
+        decks = checks.deck_names_v11(checks.col_json(decks_json, "decks"))
         sched_ver = int(json.loads(conf or "{}").get("schedVer", 1))
     cards: dict[int, list[AnkiCard]] = {}
     for cid, nid, did, ord, ctype, queue in conn.execute(
         "SELECT id, nid, did, ord, type, queue FROM cards ORDER BY nid, ord"
     ):
+        checks.card_row(cid, nid, did, ord, ctype, queue)
         cards.setdefault(nid, []).append(AnkiCard(cid, ord, decks.get(did, ""), ctype, queue))
     notes = []
     for nid, guid, mid, mod, tags, flds in conn.execute("SELECT id, guid, mid, mod, tags, flds FROM notes ORDER BY id"):
+        checks.note_row(nid, guid, mid, mod, tags, flds)
         kind = types.get(mid) or NoteType(mid, f"note type {mid}", False, [], [])
         values = flds.split("\x1f")
         names = kind.fields + [f"Field {i + 1}" for i in range(len(kind.fields), len(values))]
