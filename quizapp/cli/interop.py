@@ -129,6 +129,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             from quizapp.interop.anki.origin import SUFFIX, save_origin
 
             save_origin(result.path.with_name(result.path.stem + SUFFIX), package)
+        package.cards = []  # written; what is left to do needs only the package's own cards and log
     else:
         from quizapp.interop.csvio import SeveralDecks, read_csv
 
