@@ -109,7 +109,28 @@ def import_args(p: argparse.ArgumentParser) -> None:
                    help="CSV/TSV: import the good rows even when some are malformed (they are listed)")
 
 
+def _without_cycle_collection(command):
+    """Run ``command`` with Python's cycle collector paused: an import makes millions of objects
+    that live until it ends, and the collector walked them again and again (a third of the time of
+    100,000 notes); its peak memory is the same without it."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        import gc
+
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return command(args)
+        finally:
+            if was:
+                gc.enable()
+
+    return run
+
+
 @_shown_literally
+@_without_cycle_collection
 def cmd_import(args: argparse.Namespace) -> int:
     from quizapp.interop.deckwriter import save_import
     from quizapp.interop.ids import is_card_id, slug
@@ -135,6 +156,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             from quizapp.interop.anki.origin import SUFFIX, save_origin
 
             save_origin(result.path.with_name(result.path.stem + SUFFIX), package)
+        package.cards = []  # written; what is left to do needs only the package's own cards and log
     else:
         from quizapp.interop.csvio import SeveralDecks, read_csv
 

@@ -353,11 +353,12 @@ class Store:
             with self.write() as c:
                 # Read again inside the write transaction: another quizapp starting on the same new
                 # workspace may have added the same cards since the read above.
+                added = changed = gone = []  # the first reading's lists go before the second is made
                 added, changed, gone, remember = differences()
                 start = (c.execute("SELECT MAX(new_position) FROM cards").fetchone()[0] or 0) + 1
                 c.executemany(
                     "INSERT INTO cards(id, deck_id, kind, new_position, added_at) VALUES (?, ?, ?, ?, ?)",
-                    [(i, d, k, start + n, now_text) for n, (i, d, k) in enumerate(added)],
+                    ((i, d, k, start + n, now_text) for n, (i, d, k) in enumerate(added)),
                 )
                 c.executemany("UPDATE cards SET deck_id = ?, kind = ?, present = 1 WHERE id = ?", changed)
                 c.executemany("UPDATE cards SET present = 0 WHERE id = ?", [(i,) for i in gone])

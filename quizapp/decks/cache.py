@@ -31,7 +31,10 @@ class DeckCache:
     in the same clock tick would leave the times as they were.
     """
 
-    FORMAT = 3
+    FORMAT = 4
+    CHUNK = 5000
+    """Cards per pickle of a deck's cards: one pickle of 100,000 cards would hold a table of every
+    object in it while it is written (~50 MB more at the peak of a large import)."""
     MAX_AGE_DAYS = 60
     """Entries not rewritten for this long are removed whenever another entry is written."""
     RACY_NS = 2_000_000_000
@@ -100,7 +103,9 @@ class DeckCache:
             with open(entry, "rb") as fh:
                 if pickle.load(fh) == key and pickle.load(fh)[1] == sha1:
                     fh.seek(offset)
-                    return pickle.load(fh)
+                    count = pickle.load(fh)
+                    cards = [card for _ in range(count) for card in pickle.load(fh)]
+                    return cards, pickle.load(fh)
         except Exception:
             pass
         # The entry changed or went away since the deck was listed: read the file itself.
@@ -114,17 +119,18 @@ class DeckCache:
         deck, problems = result
         if deck is None:
             head: tuple[str, ...] | None = None
-            payload: Any = ([], {})
+            payload: list[Any] = [0, {}]
         else:
             # Ids never hold a line break: joined, they unpickle many times faster than lists.
             keys = deck.item_keys()
             head = (deck.id, deck.title, deck.description, "\n".join(deck.card_ids()),
                     "\n".join(k[0] for k in keys), "\n".join(k[1] for k in keys))
-            payload = (deck.cards, deck.lines)
-        tail = pickle.dumps((head, problems), protocol=pickle.HIGHEST_PROTOCOL)
-        tail += pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            cards = deck.cards
+            chunks = [cards[i : i + self.CHUNK] for i in range(0, len(cards), self.CHUNK)]
+            payload = [len(chunks), *chunks, deck.lines]
         ident = (self._identity(st), sha1, self._trusted(st))
-        self._write(self._entry(path), [self._key(path, name), ident], tail)
+        # Pickled straight into the file: a large deck's cards are not held again as bytes.
+        self._write(self._entry(path), [self._key(path, name), ident, (head, problems), *payload], b"")
 
     def _write(self, entry: Path, first: list, tail: bytes, parsed: bool = True) -> None:
         temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")

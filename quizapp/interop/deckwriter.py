@@ -1,16 +1,18 @@
 """Writing cards into a deck file of the workspace, the one way every import ends.
 
-The file is written in the same YAML format as the bundled decks, checked with the deck loader
-before it replaces anything, and replaced in one step (write aside, then rename), so a failed
-import leaves the old file as it was. Cards are matched by id: importing the same cards again
+The file is written in the same YAML format as the bundled decks (by ``yamlemit``, whose text the
+loader reads back as written), from cards validated one by one, and replaced in one step (write
+aside, then rename), so a failed import leaves the old file as it was; the deck written goes
+straight into the deck cache. Cards are matched by id: importing the same cards again
 updates them in place, and cards already in the file that the import does not mention stay.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from typing import Any
 import yaml
 
 from quizapp.decks.loader import load_deck_file, load_decks
-from quizapp.decks.models import Deck
+from quizapp.decks.models import BasicCard, Deck
 from quizapp.decks.yaml_reader import parse_deck
 from quizapp.interop import InteropError, discard
 from quizapp.workspace import Workspace
@@ -57,11 +59,38 @@ _Dumper.add_representer(list, _represent_list)
 
 def card_data(card: Any) -> dict[str, Any]:
     """A card as the mapping a deck file holds: defaults left out, fields in a readable order."""
-    data = card.model_dump(mode="json", exclude_defaults=True)
+    data = _without_defaults(card)
     data["kind"] = card.kind
     data["source"] = list(card.source)
-    order = {name: i for i, name in enumerate(_FIELD_ORDER)}
-    return dict(sorted(data.items(), key=lambda kv: order.get(kv[0], len(order))))
+    return dict(sorted(data.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))))
+
+
+def _plain_basic(card: BasicCard) -> bool:
+    """Whether a basic card has nothing but id, sides, tags and source (all else as by default)."""
+    return not card.reverse and card.year is None and card.event is None and not card.notes
+
+
+def _without_defaults(obj: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    kind: type = type(obj)
+    for f in _card_fields(kind):
+        value = getattr(obj, f.name)
+        if f.default is not MISSING and value == f.default:
+            continue
+        if f.default_factory is not MISSING and value == f.default_factory():
+            continue
+        if isinstance(value, list):
+            value = [_without_defaults(v) if is_dataclass(v) else v for v in value]
+        data[f.name] = value
+    return data
+
+
+_ORDER = {name: i for i, name in enumerate(_FIELD_ORDER)}
+
+
+@functools.cache
+def _card_fields(cls: type) -> tuple[Field, ...]:
+    return fields(cls)
 
 
 def too_long(raw: dict[str, Any]) -> list[tuple[str, str]]:
@@ -81,43 +110,92 @@ def too_long(raw: dict[str, Any]) -> list[tuple[str, str]]:
 
 def deck_yaml(deck_id: str, title: str, description: str, cards: list[Any], comment: str = "") -> str:
     """The text of a deck file holding ``cards``."""
+    return "".join(deck_document(deck_id, title, description, cards, comment)[0])
+
+
+def deck_document(
+    deck_id: str, title: str, description: str, cards: list[Any], comment: str = ""
+) -> tuple[list[str], dict[str, tuple[int, int]]]:
+    """The text of a deck file holding ``cards``, in pieces, and where each card's id stands (line,
+    column), as the loader would report it."""
+    from quizapp.interop import yamlemit
+
     head = "".join(f"# {line}\n" if line else "#\n" for line in comment.splitlines())
     doc: dict[str, Any] = {"id": deck_id, "title": title}
     if description:
         doc["description"] = description
-    doc["cards"] = [card_data(c) for c in cards]
-    body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-    return head + body
+    pieces = [head, yamlemit.header_text(doc), "cards:\n"]
+    line = sum(piece.count("\n") for piece in pieces) + 1
+    lines: dict[str, tuple[int, int]] = {}
+    for card in cards:
+        if type(card) is BasicCard and _plain_basic(card):
+            text = yamlemit.basic_card_text(card.id, card.front, card.back, card.tags, card.source)
+            pieces.append(text)
+            lines.setdefault(card.id, (line, 7))  # where "- id: " puts the id
+            line += text.count("\n")
+            continue
+        data = card_data(card)
+        try:
+            text = yamlemit.card_text(data)
+        except yamlemit.Unsupported:
+            text = yaml.dump([data], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+                             default_flow_style=False)
+        lines.setdefault(card.id, (line, 7))  # where "- id: " puts the id
+        line += text.count("\n")
+        pieces.append(text)
+    return pieces, lines
 
 
-def write_deck_file(path: Path, text: str, cache_as: str | None = None) -> None:
+def write_deck_file(path: Path, text: str | list[str], cache_as: str | None = None, deck: Deck | None = None) -> None:
     """Check ``text`` as a deck file, then put it at ``path`` in one step (durably, or not at all).
     With ``cache_as`` (the name the loader gives the file), the checked deck also goes into the deck
-    cache, so that opening the workspace next does not parse a large import a second time."""
-    data = text.encode("utf-8")
+    cache, so that opening the workspace next does not parse a large import a second time.
+
+    ``deck``, when given, is the deck ``text`` holds, made from cards validated one by one and
+    written by ``deck_document`` (whose output the loader reads back as written): the text is then
+    not parsed again."""
+    pieces = [text] if isinstance(text, str) else text
+    problems: list[str] = []
     refuse_read_only(path.parent, "the deck file goes there")
-    deck, problems = parse_deck(data, str(path), path)
-    if deck is None or problems:
-        # A card that validated on its own but not in the file would be a bug here, not bad input.
-        raise InteropError(f"refusing to write {path}; it would not load:\n" + "\n".join(problems))
+    if deck is None:
+        data = "".join(pieces).encode("utf-8")
+        deck, problems = parse_deck(data, str(path), path)
+        if deck is None or problems:
+            # A card that validated on its own but not in the file would be a bug here, not bad input.
+            raise InteropError(f"refusing to write {path}; it would not load:\n" + "\n".join(problems))
+    sha1 = _write_pieces(path, pieces)
+    if cache_as is not None:
+        _cache_deck(path, cache_as, deck, sha1, problems)
+
+
+def _write_pieces(path: Path, pieces: list[str]) -> str:
+    """Put the text ``pieces`` at ``path`` in one step, durably; returns the SHA-1 of the bytes."""
+    import hashlib
+
     path.parent.mkdir(parents=True, exist_ok=True)
     aside = path.with_name(f".{path.name}.tmp")
+    digest = hashlib.sha1()
     try:
         with open(aside, "wb") as fh:
-            fh.write(data)
+            for piece in pieces:  # piece by piece: a large import is not held twice more in memory
+                chunk = piece.encode("utf-8")
+                digest.update(chunk)
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(aside, path)
     except OSError as exc:
         discard(aside)
         raise InteropError(f"cannot write {path}: {exc.strerror or exc}; nothing was written") from None
-    if cache_as is not None:
-        import hashlib
+    return digest.hexdigest()
 
-        from quizapp.decks.cache import DeckCache
-        from quizapp.workspace import deck_cache_dir
 
-        DeckCache(deck_cache_dir()).put(path, cache_as, path.stat(), hashlib.sha1(data).hexdigest(), (deck, problems))
+def _cache_deck(path: Path, name: str, deck: Deck, sha1: str, problems: list[str]) -> None:
+    from quizapp.decks.cache import DeckCache
+    from quizapp.workspace import deck_cache_dir
+
+    deck.digest = sha1
+    DeckCache(deck_cache_dir()).put(path, name, path.stat(), sha1, (deck, problems))
 
 
 def _loader_name(path: Path, workspace: Workspace) -> str:
@@ -215,7 +293,11 @@ def save_import(
     """
     decks_dir = workspace.decks_dir
     folders = list(dict.fromkeys([*workspace.deck_dirs, decks_dir.resolve() if decks_dir.exists() else decks_dir]))
-    loaded = load_decks([f for f in folders if Path(f).is_dir()], base=workspace.home)
+    from quizapp.decks.cache import DeckCache
+    from quizapp.workspace import deck_cache_dir
+
+    # From the cache when the files are as cached: a large earlier import is not parsed again.
+    loaded = load_decks([f for f in folders if Path(f).is_dir()], base=workspace.home, cache=DeckCache(deck_cache_dir()))
     target = _target(loaded.decks, deck_id, decks_dir)
     result = ImportResult(deck_id, target.path if target else decks_dir / f"{deck_id}.yaml")
     result.left_out = list(left_out or [])
@@ -269,15 +351,19 @@ def save_import(
     result.backup = backup_progress(workspace, "import")
     if target is not None:
         _keep_old_file(workspace, target.path)
-    text = deck_yaml(
-        deck_id,
-        target.title if target else title,
-        target.description if target else description,
-        merged,
+    title, description = (target.title, target.description) if target else (title, description)
+    pieces, lines = deck_document(
+        deck_id, title, description, merged,
         comment=f"Imported with `quizapp import` from {origin}.\n"
         "Importing it again updates these cards by id; cards added here by hand stay.",
     )
-    write_deck_file(result.path, text, cache_as=_loader_name(result.path, workspace))
+    # The cards were validated one by one as they were read, and ``deck_document`` writes text the
+    # loader reads back as written (tests/unit/test_deck_emitter.py): the file is not parsed again,
+    # and the deck goes straight into the deck cache, so that the next start does not parse it either.
+    sha1 = _write_pieces(result.path, pieces)
+    del pieces
+    _cache_deck(result.path, _loader_name(result.path, workspace), Deck(deck_id, title, description, result.path, merged, lines),
+                sha1, [])
     return result
 
 

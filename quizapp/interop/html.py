@@ -19,6 +19,10 @@ def text_to_html(text: str) -> str:
 _VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "source", "area", "col", "embed", "param", "track"}
 _HIDDEN_RE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PLAIN_TAG_RE = re.compile(r"</?(?:b|i|u|s|em|strong|span|font|small|big|strike|code|kbd|mark)>", re.IGNORECASE)
+"""Tags without attributes that leave the text as it is."""
+_LINE_END_RE = re.compile(r"[ \t]+\n")
+_BLANKS_RE = re.compile(r"\n{3,}")
 IMAGE_MARK_RE = re.compile(r"\[image: [^\]]*\]")
 """Where an image stood in converted text: ``[image: name.png]``."""
 
@@ -113,13 +117,18 @@ def html_to_text(field: str) -> tuple[str, int]:
     """
     field, sounds = _SOUND_RE.subn("", field)
     media = sounds
-    if "<" in field or "&" in field:
+    pieces = _PLAIN_TAG_RE.split(field) if "<" in field else [field]
+    if not any("<" in piece for piece in pieces):
+        # Only tags that change no text (bold, italics, plain spans): what the parser would give,
+        # entities read piece by piece between the tags as it reads them, without running it.
+        field = "".join(html.unescape(piece) if "&" in piece else piece for piece in pieces)
+    else:
         parser = _TextParser()
         parser.feed(field)
         parser.close()
         field = "".join(parser.parts)
         media += parser.media
     text = _CONTROL_RE.sub("", field.replace("\xa0", " "))
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+    if "\n" in text:
+        text = _BLANKS_RE.sub("\n\n", _LINE_END_RE.sub("\n", text)).strip("\n")
     return text, media

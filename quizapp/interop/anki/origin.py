@@ -12,9 +12,11 @@ has not been edited in quizapp, else the edited text put in the fields its templ
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,28 +44,48 @@ def save_origin(path: Path, package: PackageCards) -> None:
     data = load_origin_file(path) if path.exists() else {"note_types": {}, "notes": {}}
     made = {card.id: card for card in package.cards}
     anki_to_item = package.items
-    for note in collection.notes:
-        kind = note.note_type
-        if kind is None:
-            continue
-        items = {anki_to_item[c.id]: c.ord for c in note.cards if c.id in anki_to_item}
-        if not items:
-            continue
-        card_ids = sorted({item.split("::", 1)[0] for item in items})
-        if any(card_id not in made for card_id in card_ids) or "quizapp" in note.field_names:
-            continue
-        data["note_types"][str(kind.id)] = {
-            "name": kind.name, "cloze": kind.cloze, "fields": kind.fields, "css": kind.css,
-            "templates": [{"name": t.name, "qfmt": t.qfmt, "afmt": t.afmt} for t in kind.templates],
-        }
-        data["notes"][note.guid] = {
-            "note_type": str(kind.id), "fields": note.fields, "tags": note.tags, "items": items, "mod": note.mod,
-            "cards": {card_id: _content(made[card_id]) for card_id in card_ids},
-        }
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    known: dict[str, Any] = data["notes"]
+    described: set[int] = set()
+
+    def entries(notes: Iterable[Any]) -> Iterator[tuple[str, dict]]:
+        for note in notes:
+            kind = note.note_type
+            if kind is None:
+                continue
+            items = {anki_to_item[c.id]: c.ord for c in note.cards if c.id in anki_to_item}
+            if not items:
+                continue
+            card_ids = sorted({item.split("::", 1)[0] for item in items})
+            if any(card_id not in made for card_id in card_ids) or "quizapp" in note.field_names:
+                continue
+            if kind.id not in described:  # this package's version of the type, once
+                described.add(kind.id)
+                data["note_types"][str(kind.id)] = {
+                    "name": kind.name, "cloze": kind.cloze, "fields": kind.fields, "css": kind.css,
+                    "templates": [{"name": t.name, "qfmt": t.qfmt, "afmt": t.afmt} for t in kind.templates],
+                }
+            yield note.guid, {
+                "note_type": str(kind.id), "fields": note.fields, "tags": note.tags, "items": items, "mod": note.mod,
+                "cards": {card_id: _content(made[card_id]) for card_id in card_ids},
+            }
+
+    # Notes already in the file keep their place (updated from this package where it has them); the
+    # others follow. Each note is written as it is made, not gathered first: a package can hold
+    # 100,000s.
+    renewed = dict(entries(n for n in collection.notes if n.guid in known))
+    fresh = entries(n for n in collection.notes if n.guid not in known)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     aside = path.with_name(f".{path.name}.tmp")
     try:
-        aside.write_text(text, encoding="utf-8")
+        with open(aside, "w", encoding="utf-8") as fh:
+            fh.write('{"notes":{')
+            first = True
+            for guid, entry in itertools.chain(((g, renewed.get(g, e)) for g, e in known.items()), fresh):
+                fh.write(("" if first else ",") + dumps(guid) + ":" + dumps(entry))
+                first = False
+            extra = {k: v for k, v in data.items() if k not in ("notes", "note_types")}
+            fh.write("}," + "".join(f"{dumps(k)}:{dumps(v)}," for k, v in extra.items()))
+            fh.write(f'"note_types":{dumps(data["note_types"])}}}')
         os.replace(aside, path)
     except OSError as exc:
         discard(aside)

@@ -47,7 +47,7 @@ class NoteType:
     css: str = ""
 
 
-@dataclass
+@dataclass(slots=True)  # a package can hold 100,000s of them
 class AnkiCard:
     """One card of a note, with the scheduling columns an import keeps."""
 
@@ -58,7 +58,7 @@ class AnkiCard:
     queue: int
 
 
-@dataclass
+@dataclass(slots=True)  # a package can hold 100,000s of them
 class AnkiNote:
     """One note read from a package, its fields still as Anki's HTML."""
 
@@ -77,7 +77,7 @@ class AnkiNote:
     """When the note was last changed (seconds): Anki updates a note only from a newer one."""
 
 
-@dataclass
+@dataclass(slots=True)  # a package can hold 100,000s of them
 class Revlog:
     """One row of Anki's review log."""
 
@@ -197,20 +197,23 @@ def _collection(conn: sqlite3.Connection) -> Collection:
         checks.card_row(cid, nid, did, ord, ctype, queue)
         cards.setdefault(nid, []).append(AnkiCard(cid, ord, decks.get(did, ""), ctype, queue))
     notes = []
+    shared: dict[str, str] = {}
     for nid, guid, mid, mod, tags, flds in conn.execute("SELECT id, guid, mid, mod, tags, flds FROM notes ORDER BY id"):
         checks.note_row(nid, guid, mid, mod, tags, flds)
         kind = types.get(mid) or NoteType(mid, f"note type {mid}", False, [], [])
         values = flds.split("\x1f")
-        names = kind.fields + [f"Field {i + 1}" for i in range(len(kind.fields), len(values))]
+        # Shared by every note of the type that has as many fields (the usual case).
+        names = kind.fields if len(values) == len(kind.fields) else (
+            kind.fields + [f"Field {i + 1}" for i in range(len(kind.fields), len(values))])[: len(values)]
         own = cards.get(nid, [])
         notes.append(
             AnkiNote(
                 guid=guid,
                 notetype=kind.name,
                 cloze=kind.cloze,
-                field_names=names[: len(values)],
+                field_names=names,
                 fields=values,
-                tags=[t for t in tags.split() if t],
+                tags=[shared.setdefault(t, t) for t in tags.split()],  # one string per tag, not per note
                 deck=own[0].deck if own else "",
                 templates=len(kind.templates),
                 note_type=kind,

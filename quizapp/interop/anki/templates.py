@@ -10,6 +10,7 @@ called or however its fields are named (so a German "Vorderseite/Rückseite" typ
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -38,12 +39,11 @@ def render(fmt: str, fields: dict[str, str], *, answer: bool = False, cloze_raw:
     clozes: list[str] = []
     stack: list[tuple[str, bool]] = []
     showing = True
-    pos = 0
-    for m in _TAG_RE.finditer(fmt):
+    for before, sigil, name, filters, field_name in _compiled(fmt):
         if showing:
-            out.append(fmt[pos : m.start()])
-        pos = m.end()
-        sigil, name = m.group(1), m.group(2).strip()
+            out.append(before)
+        if sigil is None:  # the text after the last tag
+            break
         if sigil in ("#", "^"):
             present = bool(fields.get(name, "").strip())
             stack.append((name, showing))
@@ -59,7 +59,6 @@ def render(fmt: str, fields: dict[str, str], *, answer: bool = False, cloze_raw:
             continue
         if not showing:
             continue
-        *filters, field_name = [part.strip() for part in name.split(":")]
         if field_name == "FrontSide":
             out.append(FRONT_MARK if answer else "")
             continue
@@ -77,9 +76,22 @@ def render(fmt: str, fields: dict[str, str], *, answer: bool = False, cloze_raw:
         if value.strip():
             filled += 1
         out.append(value)
-    if showing:
-        out.append(fmt[pos:])
     return Rendered("".join(out), filled, clozes)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(fmt: str) -> tuple[tuple[str, str | None, str, tuple[str, ...], str], ...]:
+    """A template as (text before the tag, sigil, name, filters, field name) per tag, and a last
+    entry (text after, None, ...) : read once for all the notes that use it."""
+    steps = []
+    pos = 0
+    for m in _TAG_RE.finditer(fmt):
+        sigil, name = m.group(1), m.group(2).strip()
+        *filters, field_name = [part.strip() for part in name.split(":")]
+        steps.append((fmt[pos : m.start()], sigil, name, tuple(filters), field_name))
+        pos = m.end()
+    steps.append((fmt[pos:], None, "", (), ""))
+    return tuple(steps)
 
 
 def answer_part(html: str) -> str:
