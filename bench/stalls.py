@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from bench.timing import Summary
 
@@ -43,7 +44,12 @@ class Gaps:
 async def settle(app: App, pilot: Pilot) -> None:
     """Wait until the app's workers are done and the screen has been drawn."""
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    for _ in range(100):
+        try:
+            await app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one: wait for that one
+            await pilot.pause()
     await pilot.pause()
 
 
