@@ -352,6 +352,21 @@ def dashboard(box: Sandbox, runs: int) -> Row:
                target_text="3x faster (largest history)", target_here=size == "100k")
 
 
+def stalls(box: Sandbox, runs: int) -> list[Row]:
+    """The longest event-loop stall while opening each screen and answering (``bench.stalls``),
+    against a bare Textual app idle for as long; the target is under 100 ms."""
+    from bench.stalls import measure
+
+    ours, bare = measure(box.workspace(), runs)
+    size = box.generated.size
+    return [
+        Row("stall", f"longest event-loop stall: {name}", size, ours[name], "bare Textual app, idle as long",
+            bare[name], target=100 / bare[name].median if bare[name].median else None,
+            target_text="under 100 ms", target_here=size == "100k")
+        for name in ours
+    ]
+
+
 # ---------------------------------------------------------------- FSRS optimisation
 
 

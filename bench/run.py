@@ -21,7 +21,7 @@ from bench.generate import ROOT, SIZES, generate
 from bench.timing import Summary
 
 RESULTS = ROOT / "bench" / "results"
-FIGURES = ("cold_start", "startup_sync", "queue", "dashboard", "answer", "optimise")
+FIGURES = ("cold_start", "startup_sync", "queue", "dashboard", "answer", "stall", "optimise")
 """In the order they run; ``startup_sync`` needs ``cold_start`` of the same size."""
 OPTIMISE_SIZES = ("1k", "10k")
 """Fitting on the 1M-review history takes minutes per run; ``--optimise-all`` adds it."""
@@ -50,6 +50,9 @@ def measure(size: str, names: set[str], runs: int, slow_runs: int, optimise_all:
     if "answer" in names:
         log(f"[{size}] answers ...")
         rows += figures.answers(box, runs)
+    if "stall" in names:
+        log(f"[{size}] event-loop stalls in the TUI ...")
+        rows += figures.stalls(box, slow_runs)
     if "optimise" in names and (size in OPTIMISE_SIZES or optimise_all):
         log(f"[{size}] FSRS optimisation ...")
         rows += figures.optimisation(box, runs)
@@ -95,10 +98,10 @@ def table(rows: list[Row]) -> str:
 def growth(rows: list[Row]) -> list[str]:
     """One line per figure: how ours and the reference grow from the smallest to the largest size."""
     out = []
-    seen: dict[tuple[str, str], list[Row]] = {}
+    seen: dict[tuple[str, str, str], list[Row]] = {}
     for row in rows:
-        seen.setdefault((row.figure, row.reference), []).append(row)
-    for (figure, reference), group in seen.items():
+        seen.setdefault((row.figure, row.label, row.reference), []).append(row)
+    for (figure, _, reference), group in seen.items():
         if len(group) < 2:
             continue
         group.sort(key=lambda r: list(SIZES).index(r.size) if r.size in SIZES else 0)
@@ -150,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         rows += measure(size, names, args.runs, args.slow_runs, args.optimise_all, log)
     order = {name: i for i, name in enumerate(("cold_start", "cold_start_cpu", "startup_sync", "rss", "queue", "queue_floor", "answer",
-                                                "answer_cpu", "answer_floor", "answer_next", "dashboard", "optimise", "optimise_anki",
+                                                "answer_cpu", "answer_floor", "answer_next", "dashboard", "stall", "optimise", "optimise_anki",
                                                 "optimise_save", "optimise_total"))}
     rows.sort(key=lambda r: (order.get(r.figure, 99), list(SIZES).index(r.size) if r.size in SIZES else -1))
     text = table(rows)

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 if TYPE_CHECKING:
     pass
@@ -100,10 +100,18 @@ class _Card:
     def model_copy(self, update: dict[str, Any] | None = None) -> Any:
         return replace(self, **(update or {}))
 
+    quizzable: ClassVar[bool] = True
+    """Whether quiz mode asks about the card (a mock-interview prompt is answered at length instead)."""
+
     def variants(self) -> list[str]:
         """The card's review items: ``""`` for the card itself; a reverse side or cloze deletions
         add their own."""
         return [""]
+
+    def ordinal(self, variant: str) -> int:
+        """The place of one item among the card's items, counted from 0 as Anki counts a note's
+        cards (a cloze deletion's is its number less one)."""
+        return self.variants().index(variant)
 
     def front_spans(self, variant: str) -> list[tuple[str, str]]:
         """The question of one item as (text, style) pieces; style '' is plain, 'cloze' marks a
@@ -151,6 +159,9 @@ class ClozeCard(_Card):
     def number_of(variant: str) -> int:
         """The deletion an item asks about: ``c2`` is deletion 2, the card itself deletion 1."""
         return int(variant[1:]) if variant.startswith("c") else 1
+
+    def ordinal(self, variant: str) -> int:
+        return self.number_of(variant) - 1
 
     def front_spans(self, variant: str) -> list[tuple[str, str]]:
         return _cloze_spans(self.text, self.number_of(variant), reveal=False)
@@ -222,6 +233,8 @@ class InterviewCard(_Card):
     rubric: list[RubricPoint]
     time_limit: int = 300
     """Seconds allowed for an answer."""
+
+    quizzable: ClassVar[bool] = False
 
     def front_spans(self, variant: str) -> list[tuple[str, str]]:
         return [(self.prompt, "")]

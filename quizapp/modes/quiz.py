@@ -139,7 +139,7 @@ def pick_cards(decks: DeckSet, deck_ids: Iterable[str] | None = None, tags: Iter
         if wanted_decks is not None and deck.id not in wanted_decks:
             continue
         for card in deck.cards:
-            if card.kind == "interview":
+            if not card.quizzable:
                 continue
             if wanted_tags is not None and not wanted_tags.intersection(card.tags):
                 continue
@@ -153,7 +153,7 @@ def _dated_events(cards: Iterable[tuple[Any, str]]) -> list[_Dated]:
     years: dict[str, set[int]] = {}
     first: dict[str, str] = {}
     for card, deck_id in cards:
-        if card.year is None or card.kind == "interview":
+        if card.year is None or not card.quizzable:
             continue
         years.setdefault(card.event, set()).add(card.year)
         first.setdefault(card.event, _first_item(card, deck_id))

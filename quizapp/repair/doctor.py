@@ -15,9 +15,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from quizapp.db.backup import damage, take_backup
-from quizapp.db.records import LogEntry, to_iso, utcnow
+from quizapp.db.records import CardState, LogEntry, to_iso, utcnow
 from quizapp.db.store import Store, write_states
-from quizapp.scheduling.replay import cached_state, replay_all, same_state, store_states
+from quizapp.scheduling.replay import (
+    UnusableRow,
+    cached_state,
+    log_answer,
+    replay_all,
+    replay_card,
+    replay_log,
+    same_state,
+    store_states,
+)
 from quizapp.scheduling.scheduler import Scheduler, StudySettings
 
 FUTURE_SLACK = timedelta(minutes=10)
@@ -74,16 +83,15 @@ def read_log(rows: Iterable[dict]) -> tuple[dict[str, list[LogEntry]], list[str]
     bad_rating: list[str] = []
     bad_time: list[str] = []
     for row in rows:
-        if not (isinstance(row["rating"], int) and 1 <= row["rating"] <= 4):
-            bad_rating.append(f"{row['id']} (rating {row['rating']!r})")
-            continue
         try:
-            entry = LogEntry.from_row(row)
-            if entry.reviewed_at is None:
-                raise ValueError("no time")
-        except (TypeError, ValueError):
-            bad_time.append(f"{row['id']} (reviewed_at {row['reviewed_at']!r})")
+            log_answer(row["id"], row["rating"], row["reviewed_at"], row["due_after"], row["scheduled"], row["mode"])
+        except UnusableRow as unusable:
+            if unusable.kind == "rating":
+                bad_rating.append(f"{row['id']} (rating {row['rating']!r})")
+            else:
+                bad_time.append(f"{row['id']} (reviewed_at {row['reviewed_at']!r})")
             continue
+        entry = LogEntry.from_row(row)
         by_card.setdefault(entry.card_id, []).append(entry)
     return by_card, bad_rating, bad_time
 
@@ -96,9 +104,8 @@ def rebuild_cards(conn: sqlite3.Connection, scheduler: Scheduler, card_ids: Iter
     """
     changed = 0
     for card_id in card_ids:
-        by_card, _, _ = read_log(dict_rows(conn, "SELECT * FROM review_log WHERE card_id = ?", [card_id]))
         current = dict_rows(conn, "SELECT * FROM cards WHERE id = ?", [card_id])
-        changed += _store_replay(conn, scheduler, card_id, by_card.get(card_id, []), current[0] if current else None)
+        changed += _store_replay(conn, replay_card(conn, scheduler, card_id), current[0] if current else None)
     return changed
 
 
@@ -108,11 +115,8 @@ def rebuild_all_cards(conn: sqlite3.Connection, scheduler: Scheduler) -> int:
     return store_states(conn, replay_all(conn, scheduler))
 
 
-def _store_replay(
-    conn: sqlite3.Connection, scheduler: Scheduler, card_id: str, log: list[LogEntry], current: dict | None
-) -> int:
-    """Store the state replaying ``log`` gives, unless the cached row ``current`` already agrees; 1 if written."""
-    replayed = scheduler.replay(card_id, log)
+def _store_replay(conn: sqlite3.Connection, replayed: CardState, current: dict | None) -> int:
+    """Store the ``replayed`` state, unless the cached row ``current`` already agrees; 1 if written."""
     if current and same_state(cached_state(current), replayed):
         return 0
     write_states(conn, [replayed])
@@ -232,7 +236,7 @@ def examine(
     disagree = []
     if settings_ok:
         for card_id, row in cards.items():
-            replayed = scheduler.replay(card_id, by_card.get(card_id, []))
+            replayed = replay_log(scheduler, card_id, by_card.get(card_id, []))
             if not same_state(cached_state(row), replayed):
                 disagree.append(card_id)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -150,16 +150,16 @@ def day_start(day: date, rollover_hour: int = 4) -> datetime:
 # ---------------------------------------------------------------- FSRS
 
 
-def _fsrs_id(card_id: str) -> int:
+def fsrs_id(card_id: str) -> int:
     # py-fsrs sleeps 1 ms to invent an id when none is given; any stable integer will do.
     return zlib.crc32(card_id.encode())
 
 
 def to_fsrs(state: CardState) -> fsrs.Card:
     if state.state == NEW:
-        return fsrs.Card(card_id=_fsrs_id(state.id))
+        return fsrs.Card(card_id=fsrs_id(state.id))
     return fsrs.Card(
-        card_id=_fsrs_id(state.id),
+        card_id=fsrs_id(state.id),
         state=fsrs.State(state.state),
         step=state.step,
         stability=state.stability,
@@ -215,56 +215,11 @@ class Scheduler:
         return self.exact.get_card_retrievability(to_fsrs(state), at.astimezone(timezone.utc))
 
     def replay(self, card_id: str, log: Iterable[LogEntry]) -> CardState:
-        """Rebuild a card's state from its answers alone, in time order (ties broken by answer id).
+        """Rebuild a card's state from its answers (``scheduling.replay.replay_log``)."""
+        # Imported here: replay builds on this module's scheduler.
+        from quizapp.scheduling.replay import replay_log
 
-        FSRS without fuzz gives stability and difficulty; the due time each answer actually got is
-        taken from the log, so a replayed card is due exactly when it was.
-        """
-        ordered = sorted(log, key=lambda e: (e.reviewed_at, e.id))
-        return self.replay_answers(card_id, [
-            (e.reviewed_at, FORGET if e.mode == FORGET_MODE else e.rating, e.due_after)
-            for e in ordered if e.scheduled or e.mode == FORGET_MODE
-        ])
-
-    def replay_answers(self, card_id: str, answers: Sequence[tuple[datetime, int, datetime | None]]) -> CardState:
-        """``replay`` from a card's scheduled answers already in order, each (time, rating, due after);
-        a rating of ``FORGET`` puts the card back to new (the answers before it stay in the log)."""
-        last_forget = max((i for i, answer in enumerate(answers) if answer[1] == FORGET), default=-1)
-        answers = answers[last_forget + 1:]
-        if not answers:
-            return CardState(id=card_id)
-        # One py-fsrs card is carried from answer to answer: only the final state is needed.
-        review = self.exact.review_card
-        card: fsrs.Card = _ReplayCard(card_id=_fsrs_id(card_id))
-        last_review = None
-        reps = lapses = 0
-        due = None
-        for reviewed_at, rating, due_after in answers:
-            now = reviewed_at.astimezone(timezone.utc)
-            if last_review is not None and now < last_review:
-                now = last_review  # as _safe_now: never before the last review
-            if rating == 1 and card.state is fsrs.State.Review:
-                lapses += 1
-            card, _ = review(card, _RATINGS[rating], now)
-            reps += 1
-            last_review = card.last_review
-            due = due_after if due_after is not None and due_after >= now else card.due
-        state = from_fsrs(card_id, card, reps, lapses)
-        state.due = due
-        return state
-
-
-class _ReplayCard(fsrs.Card):
-    """A py-fsrs card that copies cheaply: ``review_card`` copies the card it is given, and the
-    generic ``copy`` of a dataclass (``__reduce_ex__``) cost a third of a replayed answer."""
-
-    def __copy__(self) -> "_ReplayCard":
-        twin = object.__new__(_ReplayCard)
-        twin.__dict__.update(self.__dict__)
-        return twin
-
-
-_RATINGS = {r: fsrs.Rating(r) for r in RATINGS}
+        return replay_log(self, card_id, log)
 
 
 def _safe_now(state: CardState, now: datetime) -> datetime:

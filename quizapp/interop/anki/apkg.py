@@ -109,10 +109,7 @@ def _note_fields(card: Any) -> tuple[str, list[str]]:
 
 def _ords(card: Any) -> list[tuple[int, str]]:
     """(Anki card ordinal, our item id) for each card the note makes."""
-    items = card_items(card, "")
-    if card.kind == "cloze":
-        return [(item.cloze_number - 1, item.id) for item in items]
-    return [(i, item.id) for i, item in enumerate(items)]
+    return [(card.ordinal(item.variant), item.id) for item in card_items(card, "")]
 
 
 # --------------------------------------------------------------------------- export

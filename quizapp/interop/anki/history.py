@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from quizapp.db.records import LEARNING, LOG_COLUMNS, NEW, RELEARNING, REVIEW, LogEntry
 from quizapp.db.store import Store, write_states
 from quizapp.interop.anki.notes import PackageCards
-from quizapp.scheduling.replay import REPLAY_SQL, card_answers
+from quizapp.scheduling.replay import replay_card
 from quizapp.scheduling.scheduler import Scheduler
 
 _NAMESPACE = uuid.UUID("6f1f3c2e-7a4b-4d0e-9c55-3b1e2a7d9f10")
@@ -97,11 +97,7 @@ def import_history(store: Store, scheduler: Scheduler, package: PackageCards) ->
         conn.executemany(_INSERT, (e.values() for e in fresh))
         report.answers = conn.total_changes - before
         touched = sorted({e.card_id for e in fresh})
-        states = []
-        for card_id in touched:
-            rows = conn.execute(REPLAY_SQL.replace("ORDER BY +card_id", "WHERE card_id = ?"), [card_id])
-            states.append(scheduler.replay_answers(card_id, card_answers(rows)))
-        write_states(conn, states)
+        write_states(conn, [replay_card(conn, scheduler, card_id) for card_id in touched])
         report.cards = len(touched)
         before = conn.total_changes
         conn.executemany("UPDATE cards SET suspended = 1 WHERE id = ? AND suspended = 0",

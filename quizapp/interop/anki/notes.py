@@ -217,10 +217,7 @@ def _cloze(note: AnkiNote, values: dict[str, str], card_id: str, tags: list[str]
 
 def _ords(card: Any) -> dict[int, str]:
     """Anki card ordinal -> our item id, for the cards a note of ours makes."""
-    items = card_items(card, "")
-    if card.kind == "cloze":
-        return {item.cloze_number - 1: item.id for item in items}
-    return {i: item.id for i, item in enumerate(items)}
+    return {card.ordinal(item.variant): item.id for item in card_items(card, "")}
 
 
 def _validated(raw: dict) -> Any:

@@ -16,7 +16,6 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
 from textual.lazy import Lazy
 from textual.widgets import (
     DataTable,
@@ -41,8 +40,11 @@ from quizapp.tui.dialogs.plan import PlanScreen
 from quizapp.tui.messages import FiguresFailed, FiguresReady, PlanFiguresReady
 from quizapp.tui.screens.base import AppScreen
 from quizapp.tui.widgets.charts import HEAT_STYLES, Chart, Heatmap, show_bars, show_lines
+from quizapp.tui.widgets.tab_body import HorizontalTabBody, TabBodyMounted, VerticalTabBody
 
 TABS = ("overview", "decks", "topics", "weakest", "interviews", "plan")
+LATER_TABS = TABS[1:]
+"""The tabs mounted a frame after the overview."""
 
 
 def percent(value: float | None) -> str:
@@ -116,6 +118,8 @@ class DashboardScreen(AppScreen[None]):
         """How long the latest figures took to compute."""
         self.plan_pending = False
         """Whether an interview date is set and its figures are still being worked out."""
+        self.mounted_tabs: set[str] = set()
+        """The tabs mounted after the overview (see compose) that are there to be filled."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,13 +144,14 @@ class DashboardScreen(AppScreen[None]):
                         title.append("━━ FSRS", style="#58a6ff")
                         yield Static(title, classes="dash-title")
                         yield Chart(id="retention-chart")
-            # The other tabs are mounted a frame after the overview shows (Lazy), so it shows sooner.
+            # The other tabs are mounted a frame after the overview shows (Lazy), so it shows sooner;
+            # each is filled when its body says it is mounted (TabBodyMounted).
             with TabPane("2 Decks", id="decks"):
-                with Lazy(Vertical(classes="tab-body")):
+                with Lazy(VerticalTabBody("decks", classes="tab-body")):
                     yield Static(id="retention-head", classes="dash-title")
                     yield DataTable(id="deck-table", cursor_type="row", zebra_stripes=True)
             with TabPane("3 Topics", id="topics"):
-                with Lazy(Horizontal(classes="tab-body")):
+                with Lazy(HorizontalTabBody("topics", classes="tab-body")):
                     with Vertical(id="topics-left"):
                         yield Static(Text("Mastery by topic, weakest first", style="bold"), classes="dash-title")
                         yield DataTable(id="topic-table", cursor_type="row", zebra_stripes=True)
@@ -155,17 +160,17 @@ class DashboardScreen(AppScreen[None]):
                                           style="bold"), classes="dash-title")
                         yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
             with TabPane("4 Weakest", id="weakest"):
-                with Lazy(Vertical(classes="tab-body")):
+                with Lazy(VerticalTabBody("weakest", classes="tab-body")):
                     yield Static(id="weak-head", classes="dash-title")
                     yield DataTable(id="weak-table", cursor_type="row", zebra_stripes=True)
             with TabPane("5 Interviews", id="interviews"):
-                with Lazy(Vertical(classes="tab-body")):
+                with Lazy(VerticalTabBody("interviews", classes="tab-body")):
                     yield Static(id="interview-head", classes="dash-title")
                     with Horizontal():
                         yield Chart(id="interview-chart")
                         yield DataTable(id="interview-table", cursor_type="none")
             with TabPane("6 Plan", id="plan"):
-                with Lazy(Vertical(classes="tab-body")):
+                with Lazy(VerticalTabBody("plan", classes="tab-body")):
                     yield Static(id="plan-head", classes="dash-title")
                     yield DataTable(id="plan-decks", cursor_type="row", zebra_stripes=True)
                     yield DataTable(id="plan-topics", cursor_type="row", zebra_stripes=True)
@@ -232,7 +237,7 @@ class DashboardScreen(AppScreen[None]):
         self.report = report = message.report
         self.query_one("#dash-tabs").loading = False
         self.show_overview(report)
-        self.show_tabs((self.show_decks, self.show_topics, self.show_weakest, self.show_interviews, self.show_plan))
+        self.show_tabs(LATER_TABS)
         self.call_after_refresh(self.load_plan_figures)
 
     @on(PlanFiguresReady)
@@ -246,22 +251,26 @@ class DashboardScreen(AppScreen[None]):
         self.plan_pending = False
         self.report = self.report.model_copy(update={"plan": plan})
         self.show_plan_summary(plan)
-        self.show_tabs((self.show_plan,))
+        self.show_tabs(("plan",))
 
-    def show_tabs(self, sections: Iterable[Callable[[Report], None]]) -> None:
-        """Fill the other tabs; one not mounted yet (see compose) is filled a frame later."""
+    @on(TabBodyMounted)
+    def tab_mounted(self, message: TabBodyMounted) -> None:
+        """A tab mounted after the overview is there: fill it, when the figures are."""
+        self.mounted_tabs.add(message.tab)
+        self.show_tabs((message.tab,))
+
+    def show_tabs(self, tabs: Iterable[str]) -> None:
+        """Fill the ``tabs`` (from ``LATER_TABS``) that are mounted; the others are filled when they are."""
         if self.report is None or not self.is_attached:
             return
-        waiting = []
-        for show in sections:
-            try:
-                show(self.report)
-            except NoMatches:
-                waiting.append(show)
-        if waiting:
-            self.call_after_refresh(self.show_tabs, waiting)
-        else:
-            self.loaded = not self.plan_pending
+        fill: dict[str, Callable[[Report], None]] = {
+            "decks": self.show_decks, "topics": self.show_topics, "weakest": self.show_weakest,
+            "interviews": self.show_interviews, "plan": self.show_plan,
+        }
+        for tab in tabs:
+            if tab in self.mounted_tabs:
+                fill[tab](self.report)
+        self.loaded = not self.plan_pending and self.mounted_tabs.issuperset(LATER_TABS)
 
     # ------------------------------------------------------------ overview
 
