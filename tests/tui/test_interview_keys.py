@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from quizapp.session import open_workspace
 from quizapp.tui.app import QuizApp
-from quizapp.tui.screens.interview import AttemptsScreen, InterviewScreen
+from quizapp.tui.screens.attempts import AttemptsScreen
+from quizapp.tui.screens.interview import InterviewScreen
 from quizapp.workspace import Workspace
 from tests.support.decks import SMALL_DECK, write_deck
 

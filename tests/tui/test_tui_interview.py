@@ -10,8 +10,10 @@ from quizapp.db.store import Store
 from quizapp.modes.interview import load_draft
 from quizapp.session import open_workspace
 from quizapp.tui.app import QuizApp
+from quizapp.tui.screens.attempts import AttemptsScreen
 from quizapp.tui.screens.home import HomeScreen
-from quizapp.tui.screens.interview import AttemptsScreen, InterviewPickScreen, InterviewScreen, RubricChecklist
+from quizapp.tui.screens.interview import InterviewPickScreen, InterviewScreen
+from quizapp.tui.widgets.rubric import RubricChecklist
 
 ANSWER = "The model is too big for the memory of one GPU. Shard the parameters [b]x[/]. Watch GPU utilization."
 

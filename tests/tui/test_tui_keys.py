@@ -8,9 +8,10 @@ from textual.widgets import Static, TextArea
 
 from quizapp.tui.app import QuizApp
 from quizapp.tui.dialogs.keys import KeysDialog
+from quizapp.tui.screens.attempts import AttemptsScreen
 from quizapp.tui.screens.dashboard import DashboardScreen
 from quizapp.tui.screens.home import HomeScreen
-from quizapp.tui.screens.interview import AttemptsScreen, InterviewPickScreen, InterviewScreen
+from quizapp.tui.screens.interview import InterviewPickScreen, InterviewScreen
 from quizapp.tui.screens.quiz import QuizScreen
 from quizapp.tui.screens.review import ReviewScreen
 

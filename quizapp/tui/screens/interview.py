@@ -3,27 +3,22 @@ against the rubric, and reading earlier attempts side by side."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.screen import Screen
-from textual.widget import Widget
-from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TextArea
+from textual.widgets import DataTable, Footer, Header, Static, TextArea
 
-from quizapp.decks.models import STAGES, Item
+from quizapp.decks.models import Item
 from quizapp.errors import StoreError
 from quizapp.modes.grading import Evidence, grade
 from quizapp.modes.interview import (
     Attempt,
     Session,
     Tick,
-    attempts_for,
     make_ticks,
     prompt_queue,
     rating_for,
@@ -32,159 +27,18 @@ from quizapp.modes.interview import (
 )
 from quizapp.scheduling import RATINGS, format_interval
 from quizapp.text import printable
+from quizapp.tui.screens.attempts import AttemptsScreen, clock_text
+from quizapp.tui.screens.base import AppScreen
 from quizapp.tui.screens.quiz import literal_text
+from quizapp.tui.widgets.rubric import CoverageBars, RubricChecklist
 
-STAGE_NAMES = {"data": "data", "model": "model", "serving": "serving", "monitoring": "monitoring", "tradeoff": "trade-offs"}
-"""How each rubric stage is labelled on screen."""
 TICK_SECONDS = 0.5
 """How often the countdown is redrawn and the draft policy checked."""
 TOGGLE = Binding.Group("Toggle point")
 
 
-def clock_text(delta: timedelta) -> str:
-    """m:ss of a duration (its absolute value)."""
-    seconds = int(abs(delta.total_seconds()))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
-
-class CoverageBars(Widget):
-    """One bar per interview stage: the share of that stage's rubric points the answer covered."""
-
-    DEFAULT_CSS = """
-    CoverageBars { height: auto; }
-    CoverageBars Horizontal { height: 1; }
-    CoverageBars .stage { width: 11; }
-    CoverageBars ProgressBar { width: 18; }
-    CoverageBars Bar { width: 18; }
-    CoverageBars .count { width: 1fr; padding-left: 1; }
-    """
-
-    def compose(self) -> ComposeResult:
-        for stage in STAGES:
-            with Horizontal(id=f"cov-{stage}"):
-                yield Static(Text(STAGE_NAMES[stage]), classes="stage")
-                yield ProgressBar(total=1, show_eta=False, show_percentage=False)
-                yield Static(classes="count")
-
-    def show(self, ticks: list[Tick]) -> None:
-        for stage in STAGES:
-            mine = [t for t in ticks if t.stage == stage]
-            row = self.query_one(f"#cov-{stage}")
-            bar = row.query_one(ProgressBar)
-            count = row.query_one(".count", Static)
-            if not mine:
-                bar.update(total=1, progress=0)
-                count.update(Text("not asked", style="dim"))
-                continue
-            covered = sum(t.ticked for t in mine)
-            bar.update(total=len(mine), progress=covered)
-            style = "green" if covered == len(mine) else ("yellow" if covered else "red")
-            count.update(Text(f"{covered}/{len(mine)}" + ("" if covered == len(mine) else " missed"), style=style))
-
-
-WIDE_CHECKLIST = 90
-"""From this width on, every detected point shows its sentence; below it, the highlighted one only."""
-
-
-def evidence_line(evidence: Evidence) -> Text:
-    """The sentence a point was detected in, its matching words in bold, shown literally."""
-    line = Text("    ↳ ", style="dim")
-    sentence = printable(evidence.sentence)
-    if len(sentence) > 120:
-        sentence = sentence[:117] + "..."
-    body = Text(f"“{sentence}”", style="italic")
-    lowered = sentence.lower()
-    for word in set(evidence.words):
-        for match in re.finditer(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", lowered):
-            body.stylize("bold", match.start() + 1, match.end() + 1)
-    line.append_text(body)
-    return line
-
-
-class RubricChecklist(Widget, can_focus=True):
-    """The rubric as a checklist: up/down move, space toggles the highlighted point.
-
-    Long points wrap onto further lines (a SelectionList keeps each option on one line).
-    """
-
-    DEFAULT_CSS = """
-    RubricChecklist { height: auto; padding: 0 1; border: round $primary-muted; }
-    RubricChecklist:focus { border: round $primary; }
-    RubricChecklist:disabled { opacity: 0.8; }
-    """
-    BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("space", "toggle_highlighted", "Toggle", id="rubric.toggle"),
-    ]
-
-    cursor: reactive[int] = reactive(0)
-    """The highlighted point."""
-
-    class Changed(Message):
-        """A tick was set or cleared."""
-
-    def __init__(self, points: list, evidence: list[Evidence | None], **kwargs):
-        super().__init__(**kwargs)
-        self.points = points
-        """The rubric points, in deck order."""
-        self.evidence = list(evidence)
-        """For each point, the sentence of the answer that shows it, or None."""
-        self.detected = [e is not None for e in evidence]
-        """Whether the grader found evidence for each point."""
-        self.ticked = list(self.detected)
-        """The user's judgement, starting from the detection."""
-
-    def render(self) -> Text:
-        text = Text()
-        for i, (point, found, ticked) in enumerate(zip(self.points, self.detected, self.ticked)):
-            here = i == self.cursor and self.has_focus
-            line = Text(style="reverse" if here else "")
-            line.append("[x] " if ticked else "[ ] ", style="bold green" if ticked else "dim")
-            line.append(f"{i + 1}. ", style="bold")
-            line.append(printable(point.point))
-            if point.stage:
-                line.append(f"  · {STAGE_NAMES[point.stage]}", style="dim")
-            if found:
-                line.append("  detected", style="bold cyan")
-            if i:
-                text.append("\n")
-            text.append_text(line)
-            evidence = self.evidence[i]
-            # Narrow: only the highlighted point's sentence, so the checklist still fits the screen.
-            if evidence is not None and (i == self.cursor or self.size.width >= WIDE_CHECKLIST):
-                text.append("\n")
-                text.append_text(evidence_line(evidence))
-        return text
-
-    def watch_cursor(self) -> None:
-        self.refresh()
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
-    def action_cursor(self, step: int) -> None:
-        self.cursor = (self.cursor + step) % len(self.points)
-
-    def toggle(self, index: int) -> None:
-        if self.disabled or not 0 <= index < len(self.points):
-            return
-        self.ticked[index] = not self.ticked[index]
-        self.cursor = index
-        self.refresh()
-        self.post_message(self.Changed())
-
-    def action_toggle_highlighted(self) -> None:
-        self.toggle(self.cursor)
-
-
-# --------------------------------------------------------------------------- choosing a prompt
-
-
-class InterviewPickScreen(Screen):
+class InterviewPickScreen(AppScreen[None]):
     """Every interview prompt, due ones first; enter answers the highlighted one."""
 
     BINDINGS = [
@@ -214,7 +68,7 @@ class InterviewPickScreen(Screen):
         self.refresh_prompts()
 
     def refresh_prompts(self) -> None:
-        study = self.app.study
+        study = self.quiz_app.study
         table = self.query_one(DataTable)
         table.clear()
         queue = prompt_queue(study)
@@ -252,12 +106,12 @@ class InterviewPickScreen(Screen):
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.app.study.items.get(key)
+        return self.quiz_app.study.items.get(key) if key is not None else None
 
     def action_start(self) -> None:
         item = self.highlighted()
         if item is not None:
-            self.app.push_screen(InterviewScreen(item))
+            self.quiz_app.push_screen(InterviewScreen(item))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -266,16 +120,16 @@ class InterviewPickScreen(Screen):
     def action_history(self) -> None:
         item = self.highlighted()
         if item is not None:
-            self.app.push_screen(AttemptsScreen(item))
+            self.quiz_app.push_screen(AttemptsScreen(item))
 
     def action_leave(self) -> None:
-        self.app.pop_screen()
+        self.quiz_app.pop_screen()
 
 
 # --------------------------------------------------------------------------- answering
 
 
-class InterviewScreen(Screen):
+class InterviewScreen(AppScreen[None]):
     """One prompt: type the answer against the countdown, then tick the rubric and get the rating.
 
     The answer is saved as a draft while typing; leaving, quitting or a crash keeps it, and it comes
@@ -284,7 +138,7 @@ class InterviewScreen(Screen):
 
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit answer", priority=True, id="interview.submit"),
-        *(Binding(str(n), f"toggle({n})", "Toggle", group=TOGGLE, id=f"interview.toggle{n}") for n in range(1, 10)),
+        *(Binding(str(n), f"toggle_point({n})", "Toggle", group=TOGGLE, id=f"interview.toggle{n}") for n in range(1, 10)),
         Binding("c", "confirm", "Confirm ticks", id="interview.confirm"),
         Binding("ctrl+o", "history", "Earlier attempts", id="interview.history"),
         Binding("n", "next_prompt", "Next prompt", id="interview.next"),
@@ -344,7 +198,7 @@ class InterviewScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "Mock interview"
-        study = self.app.study
+        study = self.quiz_app.study
         self.session = Session(study.store, self.item, study.now())
         editor = self.query_one("#iv-editor", TextArea)
         editor.load_text(self.session.text)
@@ -359,7 +213,7 @@ class InterviewScreen(Screen):
     # ------------------------------------------------------------ the clock and the draft
 
     def now(self):
-        return self.app.study.now()
+        return self.quiz_app.study.now()
 
     def tick(self) -> None:
         if self.phase == "answer":
@@ -402,6 +256,7 @@ class InterviewScreen(Screen):
             elif session.text.strip():
                 text.append("   draft saved", style="dim green")
         else:
+            assert self.submitted_at is not None  # set on submit, before the check phase
             taken = self.submitted_at - session.started_at
             text.append(f"Answered in {clock_text(taken)}", style="bold")
             over = taken - limit
@@ -425,7 +280,7 @@ class InterviewScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "submit":
             return self.phase == "answer"
-        if action == "toggle":
+        if action == "toggle_point":
             return self.phase == "check" and parameters[0] <= len(self.card.rubric)
         if action == "confirm":
             return self.phase == "check"
@@ -438,7 +293,7 @@ class InterviewScreen(Screen):
         return True
 
     def attempt_count(self) -> int:
-        return self.app.study.store.scalar("SELECT COUNT(*) FROM attempts WHERE card_id = ?", [self.item.id]) or 0
+        return self.quiz_app.study.store.scalar("SELECT COUNT(*) FROM attempts WHERE card_id = ?", [self.item.id]) or 0
 
     def action_submit(self) -> None:
         if self.phase != "answer" or self.session is None:
@@ -454,6 +309,7 @@ class InterviewScreen(Screen):
         self.show_review()
 
     def show_review(self) -> None:
+        assert self.session is not None
         answer = self.session.text
         self.query_one("#iv-mine-text", Static).update(
             literal_text(answer) if answer.strip() else Text("(no answer typed)", style="dim italic")
@@ -489,7 +345,7 @@ class InterviewScreen(Screen):
                         "c confirms the score.", style="dim")
         elif self.attempt is not None:
             a = self.attempt
-            state = self.app.study.store.card_state(self.item.id)
+            state = self.quiz_app.study.store.card_state(self.item.id)
             text.append(f"Saved: {a.score:.0%} of the rubric → rated {RATINGS[a.rating]}", style="bold green")
             if state.due is not None:
                 text.append(f"; this prompt comes back in {format_interval(state.due - self.now())}.", style="bold")
@@ -500,16 +356,16 @@ class InterviewScreen(Screen):
         if self.phase == "check":
             self.update_judgement()
 
-    def action_toggle(self, number: int) -> None:
+    def action_toggle_point(self, number: int) -> None:
         if self.phase == "check":
             self.query_one(RubricChecklist).toggle(number - 1)
 
     def action_confirm(self) -> None:
-        if self.phase != "check" or self.session is None:
+        if self.phase != "check" or self.session is None or self.submitted_at is None:
             return
         try:
             self.attempt = submit(
-                self.app.study, self.item, self.session.text, self.session.started_at, self.submitted_at, self.ticks()
+                self.quiz_app.study, self.item, self.session.text, self.session.started_at, self.submitted_at, self.ticks()
             )
         except StoreError as exc:
             self.notify(f"{exc}\nYour ticks are still here; press c to try again.", title="Attempt not saved",
@@ -522,14 +378,14 @@ class InterviewScreen(Screen):
     # ------------------------------------------------------------ moving on
 
     def action_history(self) -> None:
-        self.app.push_screen(AttemptsScreen(self.item))
+        self.quiz_app.push_screen(AttemptsScreen(self.item))
 
     def action_next_prompt(self) -> None:
-        queue = [s for s in prompt_queue(self.app.study) if s.item.id != self.item.id and not s.suspended]
+        queue = [s for s in prompt_queue(self.quiz_app.study) if s.item.id != self.item.id and not s.suspended]
         if not queue:
             self.notify("No other prompt to answer.")
             return
-        self.app.switch_screen(InterviewScreen(queue[0].item))
+        self.quiz_app.switch_screen(InterviewScreen(queue[0].item))
 
     def action_leave(self) -> None:
         """Leave while typing: the draft is saved first (and the screen stays if it cannot be)."""
@@ -538,14 +394,14 @@ class InterviewScreen(Screen):
             self.save_draft(force=True)
             if self.save_failed:
                 return
-        self.app.pop_screen()
+        self.quiz_app.pop_screen()
 
     def action_leave_unjudged(self) -> None:
         """Leave before confirming the ticks: nothing is scored; the answer stays a draft."""
-        self.app.pop_screen()
+        self.quiz_app.pop_screen()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.quiz_app.pop_screen()
 
     def screen_commands(self):
         if self.phase == "answer":
@@ -559,90 +415,3 @@ class InterviewScreen(Screen):
 
 
 # --------------------------------------------------------------------------- earlier attempts
-
-
-class AttemptsScreen(Screen):
-    """A prompt's model answer and earlier attempts in columns, newest first, each with its scores."""
-
-    BINDINGS = [
-        Binding("left", "column(-1)", "Column left", key_display="←", priority=True, id="attempts.left"),
-        Binding("right", "column(1)", "Column right", key_display="→", priority=True, id="attempts.right"),
-        Binding("escape", "leave", "Back", id="attempts.leave"),
-        Binding("q", "leave", "Back", show=False, id="attempts.quit"),
-    ]
-
-    def __init__(self, item: Item):
-        super().__init__()
-        self.item = item
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(literal_text(self.item.card.prompt, "bold"), id="att-prompt")
-        with HorizontalScroll(id="att-columns", can_focus=False):
-            with VerticalScroll(classes="att-column"):
-                yield Static(self.model_text())
-            for n, attempt in enumerate(self.attempts, 1):
-                with VerticalScroll(classes="att-column"):
-                    yield Static(self.attempt_text(attempt, len(self.attempts) - n + 1))
-        yield Footer()
-
-    @property
-    def attempts(self) -> list[Attempt]:
-        if not hasattr(self, "_attempts"):
-            self._attempts = attempts_for(self.app.study.store, self.item.id)
-        return self._attempts
-
-    def on_mount(self) -> None:
-        self.sub_title = f"Earlier attempts ({len(self.attempts)})"
-        columns = list(self.query(".att-column"))
-        # The newest attempt first, the model answer one column to the left.
-        columns[1 if len(columns) > 1 else 0].focus()
-
-    def model_text(self) -> Text:
-        card = self.item.card
-        text = Text()
-        text.append("Model answer outline\n\n", style="bold")
-        for line in card.model_answer:
-            text.append("• " + printable(line) + "\n")
-        text.append("\nRubric\n", style="bold")
-        for point in card.rubric:
-            text.append(f"• {printable(point.point)}", style="")
-            text.append(f"  · {STAGE_NAMES[point.stage]}\n" if point.stage else "\n", style="dim")
-        if not self.attempts:
-            text.append("\nNo attempts yet.", style="italic")
-        return text
-
-    def attempt_text(self, a: Attempt, number: int) -> Text:
-        text = Text()
-        when = a.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        text.append(f"Attempt {number} · {when}\n", style="bold")
-        style = "green" if a.rating >= 3 else ("yellow" if a.rating == 2 else "red")
-        text.append(f"Score {a.score:.0%} → {RATINGS[a.rating]}\n", style=f"bold {style}")
-        text.append(f"Time {clock_text(timedelta(seconds=a.duration_s))}")
-        if a.overrun_s > 0:
-            text.append(f" ({clock_text(timedelta(seconds=a.overrun_s))} over)", style="red")
-        text.append(f" of {clock_text(timedelta(seconds=a.time_limit_s))}\n")
-        for stage in STAGES:
-            if stage in a.stage_scores:
-                text.append(f"{STAGE_NAMES[stage]} {a.stage_scores[stage]:.0%}  ", style="dim")
-        text.append("\n\n")
-        for t in a.ticks:
-            text.append("✓ " if t.ticked else "✗ ", style="green" if t.ticked else "red")
-            text.append(printable(t.point))
-            if t.detected:
-                text.append("  detected", style="cyan")
-            text.append("\n")
-        text.append("\nAnswer\n", style="bold")
-        text.append(printable(a.answer) if a.answer.strip() else "(no answer typed)")
-        return text
-
-    def action_column(self, step: int) -> None:
-        """Move to the next column (older attempts are to the right); up/down scroll inside it."""
-        columns = list(self.query(".att-column"))
-        here = next((i for i, c in enumerate(columns) if c.has_focus), 0)
-        target = columns[max(0, min(len(columns) - 1, here + step))]
-        target.focus()
-        target.scroll_visible(animate=False)
-
-    def action_leave(self) -> None:
-        self.app.pop_screen()
