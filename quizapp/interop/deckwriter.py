@@ -5,6 +5,9 @@ loader reads back as written), from cards validated one by one, and replaced in 
 aside, then rename), so a failed import leaves the old file as it was; the deck written goes
 straight into the deck cache. Cards are matched by id: importing the same cards again
 updates them in place, and cards already in the file that the import does not mention stay.
+
+Longer than 400 lines: writing, caching and syncing an imported deck are one step that must
+succeed or leave everything as it was.
 """
 
 from __future__ import annotations

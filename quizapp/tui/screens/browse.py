@@ -1,5 +1,8 @@
 """The card browser (Anki's Browse): a search box, a sortable table of the cards found, and the
-highlighted card's details and answer history; suspend, bury, forget and edit the card from here."""
+highlighted card's details and answer history; suspend, bury, forget and edit the card from here.
+
+Longer than 400 lines: the search box, the table, the detail panel and the card actions act on one
+highlighted card and one result set; the queries themselves are in ``study/search.py``."""
 
 from __future__ import annotations
 

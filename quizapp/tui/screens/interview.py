@@ -1,5 +1,9 @@
-"""The mock-interview screens: choosing a prompt, answering it against the clock, judging the answer
-against the rubric, and reading earlier attempts side by side."""
+"""The mock-interview screens: choosing a prompt, and answering it against the clock then judging
+the answer against the rubric (the rubric's widgets are in ``tui/widgets/rubric.py``, earlier attempts
+in ``screens/attempts.py``).
+
+A little over 400 lines: one prompt's phases (answering with its draft and countdown, checking the
+ticks, the saved result) share the screen's state, and splitting them would pass it around."""
 
 from __future__ import annotations
 
