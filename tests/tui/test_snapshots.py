@@ -96,6 +96,8 @@ SCREENS = {
     **{f"dashboard_{n}_{tab}": ("d", str(n)) for n, tab in enumerate(
         ("overview", "decks", "topics", "weakest", "interviews", "plan"), 1)},
     "browser": ("b", "down", "down"),
+    "settings": ("s", "down"),
+    "custom_study": ("c",),
 }
 
 
