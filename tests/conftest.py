@@ -9,6 +9,7 @@ import pytest
 from quizapp.db.store import Store
 from quizapp.session import open_workspace
 from quizapp.workspace import Workspace
+from tests.support.anki import collection  # noqa: F401 (a fixture the Anki tests share)
 from tests.support.decks import DATED_DECK, SMALL_DECK, Clock, write_deck
 
 TESTS = Path(__file__).parent

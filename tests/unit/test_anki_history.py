@@ -5,13 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from anki.collection import (
-    Collection,
-    ImportAnkiPackageOptions,
-    ImportAnkiPackageRequest,
-)
-
 from quizapp.cli.main import main
 from quizapp.db.records import REVIEW
 from quizapp.decks.loader import load_decks
@@ -20,22 +13,8 @@ from quizapp.interop.ids import card_id_for_guid, guid_for_card
 from quizapp.session import open_workspace
 from quizapp.study.study import Study
 from quizapp.workspace import Workspace
+from tests.support.anki import CORPUS, anki_import
 from tests.support.decks import Clock
-
-CORPUS = Path(__file__).parents[1] / "data" / "anki"
-
-
-@pytest.fixture
-def collection(tmp_path):
-    (tmp_path / "anki").mkdir()
-    col = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield col
-    col.close()
-
-
-def anki_import(col: Collection, package: Path) -> None:
-    request = ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=True))
-    col.import_anki_package(request)
 
 
 def test_learning_ratings_arrive_in_anki_as_given(workspace, tmp_path, collection):

@@ -10,30 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from anki.collection import (
-    Collection,
-    ImportAnkiPackageOptions,
-    ImportAnkiPackageRequest,
-)
 
 from quizapp.cli.main import main
 from quizapp.decks.loader import load_decks
 from quizapp.workspace import Workspace
-
-CORPUS = Path(__file__).parents[1] / "data" / "anki"
-
-
-@pytest.fixture
-def collection(tmp_path):
-    (tmp_path / "anki").mkdir()
-    col = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield col
-    col.close()
-
-
-def anki_import(col: Collection, package: Path):
-    request = ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=True))
-    return col.import_anki_package(request).log
+from tests.support.anki import CORPUS, anki_import
 
 
 def _fresh(path: Path) -> Workspace:
