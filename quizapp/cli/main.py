@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quizapp.cli import browse, common, decks, interop, modes, safety, settings, stats, study
+from quizapp.cli import anki, browse, common, decks, interop, modes, safety, settings, stats, study
 from quizapp.cli.common import Command, run_tui
 from quizapp.errors import QuizappError
 from quizapp.text import printable
@@ -23,6 +23,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("card", "Show one card: its text, schedule and whole answer history.", browse.cmd_card, browse.card_args),
     Command("export", "Write decks as an Anki package (.apkg) or a CSV/TSV file.", interop.cmd_export, interop.export_args),
     Command("import", "Bring cards in from an Anki package or a CSV/TSV file, as a deck file in the workspace's decks/ (a second import of the same file updates its cards). Progress is backed up first.", interop.cmd_import, interop.import_args),
+    Command("update-anki", "Write the answers given here into your Anki collection (close Anki first): its cards get our review log and, where ours is newer, our scheduling. A backup is made first.", anki.cmd_update_anki, anki.update_anki_args),
     Command("new-deck", "Write a starter deck file to the workspace's decks/, one commented card of each kind.", interop.cmd_new_deck, interop.new_deck_args),
     Command("backup", "Back up the progress database now (skipped when nothing changed since the newest backup).", safety.cmd_backup),
     Command("restore", "List the backups, or restore one (the current progress is backed up first).", safety.cmd_restore, safety.restore_args),

@@ -112,6 +112,16 @@ def _ords(card: Any) -> list[tuple[int, str]]:
     return [(card.ordinal(item.variant), item.id) for item in card_items(card, "")]
 
 
+def anki_cards(card: Any, origins: Origins) -> tuple[str, list[tuple[int, str]]]:
+    """The GUID of the Anki note ``card`` stands for (the note it was imported from, else the note an
+    export makes of it) and (card ordinal, our item id) for each Anki card of it."""
+    guid = origins.by_card.get(card.id)
+    if guid is not None:
+        items = origins.notes[guid]["items"]
+        return guid, sorted((ord, item) for item, ord in items.items() if item.split("::", 1)[0] == card.id)
+    return guid_for_card(card.id), _ords(card)
+
+
 # --------------------------------------------------------------------------- export
 
 
@@ -345,17 +355,23 @@ def _schedule(
 def _revlog(store: Store, cards: list) -> list[tuple]:
     """Anki review-log rows for the exported cards' scheduled answers: (id, card, ease, ivl, last ivl,
     factor, milliseconds, type); the card's Anki id is known only once it is written."""
-    by_item = {card.item_id: card for card in cards}
+    return revlog_rows(store, {card.item_id: card for card in cards}, set())
+
+
+def revlog_rows(store: Store, targets: dict[str, Any], used_ids: set[int]) -> list[tuple]:
+    """Anki review-log rows for the scheduled answers of the items in ``targets``: (id, target,
+    ease, ivl, last ivl, factor, milliseconds, type) in Anki's conventions (ivl in days, or seconds
+    when negative; type 0 learning, 1 review, 2 relearning). Each id is the answer's millisecond,
+    moved on past any id in ``used_ids`` (which gains the ids given)."""
     entries = store.query(
         "SELECT card_id, rating, reviewed_at, duration_ms, state_before, due_after FROM review_log "
         "WHERE scheduled = 1 ORDER BY card_id, reviewed_at, id"
     )
     rows: list[tuple] = []
-    used_ids: set[int] = set()
     last_ivl: dict[str, int] = {}
     for entry in entries:
-        card = by_item.get(entry["card_id"])
-        if card is None:
+        target = targets.get(entry["card_id"])
+        if target is None:
             continue
         at = _time(entry["reviewed_at"])
         due_after = from_iso(entry["due_after"])
@@ -368,5 +384,5 @@ def _revlog(store: Store, cards: list) -> list[tuple]:
         kind = {NEW: 0, LEARNING: 0, REVIEW: 1, RELEARNING: 2}.get(entry["state_before"], 0)
         previous = last_ivl.get(entry["card_id"], 0)
         last_ivl[entry["card_id"]] = ivl
-        rows.append((revlog_id, card, entry["rating"], ivl, previous, 2500 if kind else 0, entry["duration_ms"], kind))
+        rows.append((revlog_id, target, entry["rating"], ivl, previous, 2500 if kind else 0, entry["duration_ms"], kind))
     return rows
