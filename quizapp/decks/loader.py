@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     pass
 from quizapp.decks.cache import DeckCache
+from quizapp.decks.emitted_yaml import IMPORTED_MARK
 from quizapp.decks.models import Deck, DeckSet
 from quizapp.decks.yaml_reader import parse_deck
 
 MAX_DECK_BYTES = 5 * 1024 * 1024
 """Deck files larger than this are refused before parsing."""
-IMPORTED_MARK = b"# Imported with `quizapp import`"
-"""How a deck file written by an import starts. Such a file was checked card by card when it was
-written, and a user's Anki collection can be far larger than a hand-written deck, so it may grow to
-``MAX_IMPORTED_BYTES`` (an import of 100,000 notes is ~25 MB)."""
 MAX_IMPORTED_BYTES = 256 * 1024 * 1024
+"""A file an import wrote (it starts with ``IMPORTED_MARK``) was checked card by card when it was
+written, and a user's Anki collection can be far larger than a hand-written deck, so it may grow to
+this (an import of 100,000 notes is ~25 MB)."""
 
 
 def _imported(path: Path) -> bool:

@@ -157,16 +157,39 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> str:
     return f"{line}:{col} {problem}"
 
 
-def parse_deck(data: bytes, name: str, path: Path | None = None) -> tuple[Deck | None, list[str]]:
+def _read_written(data: bytes) -> tuple[Any, _Marks] | None:
+    """A deck file an import wrote, read by the fast reader of quizapp's own YAML (None when it is
+    not of that subset, or not written by an import)."""
+    from quizapp.decks.emitted_yaml import IMPORTED_MARK, read_emitted
+
+    if not data.startswith(IMPORTED_MARK):
+        return None
+    try:
+        found = read_emitted(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+    if found is None:
+        return None
+    doc, card_ids = found
+    return doc, _Marks({("cards", index, "id"): at for index, at in card_ids.items()})
+
+
+def parse_deck(data: bytes, name: str, path: Path | None = None, fast: bool = True) -> tuple[Deck | None, list[str]]:
     """Validate one deck file's bytes.
 
     Returns the deck (with every valid card) and the problems found, each ``name:line:col where: what``.
     A file whose header is broken gives no deck; a bad card is reported and left out, the rest stay.
+    A file an import wrote is read by the fast reader of quizapp's own YAML when it can be; if it
+    has any problem, it is read again by PyYAML, which says where each one is.
     """
-    try:
-        doc, marks = read_yaml(data, name)
-    except DeckError as exc:
-        return None, exc.problems
+    written = _read_written(data) if fast else None
+    if written is not None:
+        doc, marks = written
+    else:
+        try:
+            doc, marks = read_yaml(data, name)
+        except DeckError as exc:
+            return None, exc.problems
     if not isinstance(doc, dict):
         return None, [f"{name}:1:1 a deck file must be a mapping with id, title and cards"]
     from pydantic import ValidationError
@@ -177,6 +200,8 @@ def parse_deck(data: bytes, name: str, path: Path | None = None) -> tuple[Deck |
     try:
         header = DeckHeaderSchema.model_validate(doc)
     except ValidationError as exc:
+        if written is not None:
+            return parse_deck(data, name, path, fast=False)
         problems = _card_problems(exc.errors(), (), marks)
         return None, [f"{name}:{line}:{col} {msg}" for line, col, msg in sorted(problems)]
     cards = []
@@ -196,6 +221,8 @@ def parse_deck(data: bytes, name: str, path: Path | None = None) -> tuple[Deck |
             continue
         seen[card.id] = index
         cards.append(card)
+    if problems and written is not None:
+        return parse_deck(data, name, path, fast=False)
     lines = {card.id: marks.find(("cards", seen[card.id], "id")) for card in cards}
     deck = Deck(header.id, header.title, header.description, path or Path(name), cards, lines)
     return deck, [f"{name}:{line}:{col} {msg}" for line, col, msg in sorted(problems)]
