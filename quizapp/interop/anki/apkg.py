@@ -45,6 +45,7 @@ from quizapp.scheduling.scheduler import day_start, study_day
 _CSS = ".card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background: white; }\n" \
        ".nightMode .card { color: white; background: #222; }\n.cloze { font-weight: bold; color: #1f6feb; }\n"
 _ANSWER = "{{FrontSide}}\n\n<hr id=answer>\n\n"
+DATA_DESCRIPTION = "quizapp's own copy of this card, to bring it back exactly; edit the fields above instead"
 # Fixed ids: Anki recognises a note type it has seen before by its id, so they must never change.
 _BASIC_ID, _REVERSED_ID, _CLOZE_ID, _TEXT_ID = 1742563001, 1742563002, 1742563003, 1742563004
 
@@ -52,8 +53,11 @@ _BASIC_ID, _REVERSED_ID, _CLOZE_ID, _TEXT_ID = 1742563001, 1742563002, 174256300
 def _models():
     import genanki
 
-    # Our card as JSON is for quizapp: collapsed in Anki's editor and left out of its searches.
-    data = {"name": DATA_FIELD, "collapsed": True, "excludeFromSearch": True}
+    # Our card as JSON is for quizapp: on no template, collapsed in Anki's editor, left out of its
+    # searches, and described there. Anki has no per-note storage hidden from its editor that
+    # survives its exports: unknown keys of a note type are kept, but a later package's are ignored
+    # once Anki has the note type, so the cards of a second export would come back without theirs.
+    data = {"name": DATA_FIELD, "collapsed": True, "excludeFromSearch": True, "description": DATA_DESCRIPTION}
     fields = [{"name": "Front"}, {"name": "Back"}, data]
     forward = {"name": "Card 1", "qfmt": "{{Front}}", "afmt": _ANSWER + "{{Back}}"}
     backward = {"name": "Card 2", "qfmt": "{{Back}}", "afmt": _ANSWER + "{{Front}}"}
