@@ -182,3 +182,21 @@ def test_without_ankis_library_it_says_how_to_install_it(workspace, tmp_path, ca
     monkeypatch.setitem(sys.modules, "anki.collection", None)
     assert main(["--home", str(workspace.home), "update-anki", str(path)]) == 1
     assert "pip install 'quizapp[anki]'" in capsys.readouterr().err
+
+
+def test_a_collection_an_older_anki_wrote_keeps_its_schema(tmp_path, capsys):
+    import sqlite3
+    import zipfile
+
+    (tmp_path / "profile").mkdir()
+    path = tmp_path / "profile" / "collection.anki2"
+    with zipfile.ZipFile(CORPUS / "all.legacy.colpkg") as archive:
+        path.write_bytes(archive.read("collection.anki21"))
+    ws = tmp_path / "ws"
+    (ws / "decks").mkdir(parents=True)
+    assert main(["--home", str(ws), "import", str(CORPUS / "all.legacy.colpkg")]) == 0
+    _answer_here(Workspace(ws, ((ws / "decks").resolve(),), "test"), 2)
+    assert main(["--home", str(ws), "update-anki", str(path)]) == 0
+    assert "2 answers added" in capsys.readouterr().out
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT ver FROM col").fetchone() == (11,)

@@ -38,6 +38,8 @@ from quizapp.interop.anki.apkg import anki_cards, revlog_rows
 from quizapp.interop.anki.origin import Origins
 from quizapp.scheduling.scheduler import study_day
 
+_NEWEST_SCHEMA = 18
+"""The collection schema of Anki 2.1.50 and later."""
 NEEDS_ANKI = ("updating an Anki collection needs Anki's own library, which is not installed: "
               "pip install 'quizapp[anki]' (or pip install anki)")
 
@@ -69,8 +71,9 @@ class CollectionReport:
         return out
 
 
-def _check_closed(path: Path) -> None:
-    """Refuse a file that is missing, not an Anki collection, or open in Anki (which locks it)."""
+def _check_closed(path: Path) -> int:
+    """Refuse a file that is missing, not an Anki collection, or open in Anki (which locks it);
+    return its schema version."""
     if not path.is_file():
         raise InteropError(f"{path}: no such file; give the collection.anki2 of your Anki profile "
                            "(in the Anki2/<profile> folder: ~/.local/share on Linux, %APPDATA% on Windows, ~/Library/Application "
@@ -89,6 +92,7 @@ def _check_closed(path: Path) -> None:
         raise InteropError(f"{path}: not an Anki collection ({exc}); nothing was written") from None
     if not isinstance(ver, int):
         raise InteropError(f"{path}: not an Anki collection (no schema version); nothing was written")
+    return ver
 
 
 def _locked(path: Path) -> InteropError:
@@ -107,7 +111,7 @@ def update_collection(
     except ImportError:
         raise InteropError(NEEDS_ANKI) from None
     path = Path(path)
-    _check_closed(path)
+    schema = _check_closed(path)
     try:
         col = Collection(str(path))
     except DBError:
@@ -115,17 +119,18 @@ def update_collection(
     report = CollectionReport(path)
     try:
         backups = path.parent / "backups"
-        before = set(backups.glob("*.colpkg")) if backups.is_dir() else set()
         try:
             backups.mkdir(exist_ok=True)
+            # No new backup when the newest one already holds the collection as it is.
             col.create_backup(backup_folder=str(backups), force=True, wait_for_completion=True)
         except (OSError, BackendError) as exc:
             raise InteropError(f"cannot back up {path} into {backups} ({exc}); nothing was written") from None
-        made = sorted(set(backups.glob("*.colpkg")) - before)
-        report.backup = made[-1] if made else None
+        report.backup = max(backups.glob("*.colpkg"), key=lambda p: p.stat().st_mtime, default=None)
         _merge(col, decks, store, origins, rollover_hour, (now or datetime.now(UTC)).astimezone(UTC), report)
     finally:
-        col.close()
+        # Anki's library moves an older collection to its newest schema; one an older Anki wrote
+        # goes back to the schema every Anki since 2.1 opens.
+        col.close(downgrade=schema < _NEWEST_SCHEMA)
     return report
 
 
