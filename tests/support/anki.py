@@ -28,3 +28,12 @@ def anki_import(col, package: Path):
 
     request = ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=True))
     return col.import_anki_package(request).log
+
+
+def anki_export(col, package: Path, with_scheduling: bool = False) -> Path:
+    """Export all of ``col`` as a package in Anki's current format, as Anki desktop does."""
+    from anki.collection import ExportAnkiPackageOptions
+
+    options = ExportAnkiPackageOptions(with_scheduling=with_scheduling, with_media=False, legacy=False)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+    return package

@@ -14,7 +14,7 @@ from quizapp.interop.anki.apkg import DATA_DESCRIPTION, DATA_FIELD, export_apkg
 from quizapp.session import open_workspace
 from quizapp.study.study import Study
 from quizapp.workspace import Workspace
-from tests.support.anki import anki_import
+from tests.support.anki import anki_export, anki_import
 from tests.support.decks import Clock, write_deck
 
 OTHER_DECK = """
@@ -65,7 +65,7 @@ def test_an_export_imported_where_its_decks_already_are_says_one_line_a_deck(wor
 
 def _package(path: Path, deck_name: str, back: str) -> Path:
     """A package of two notes of Anki's Basic type with fixed GUIDs, written by Anki."""
-    from anki.collection import Collection, ExportAnkiPackageOptions
+    from anki.collection import Collection
 
     folder = path.with_suffix("")
     folder.mkdir()
@@ -77,11 +77,9 @@ def _package(path: Path, deck_name: str, back: str) -> Path:
             note["Front"], note["Back"] = f"word {i}", f"{back} {i}"
             note.guid = f"vocabguid{i}"
             col.add_note(note, deck)
-        options = ExportAnkiPackageOptions(with_scheduling=False, with_media=False, legacy=False)
-        col.export_anki_package(out_path=str(path), options=options, limit=None)
+        return anki_export(col, path)
     finally:
         col.close()
-    return path
 
 
 def test_a_second_version_of_a_package_with_the_same_guids_says_deck_id(tmp_path, capsys):

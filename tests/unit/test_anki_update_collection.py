@@ -14,22 +14,20 @@ from quizapp.interop.ids import guid_for_card
 from quizapp.session import open_workspace
 from quizapp.study.study import Study
 from quizapp.workspace import Workspace
-from tests.support.anki import CORPUS, anki_import
+from tests.support.anki import CORPUS, anki_export, anki_import
 from tests.support.decks import Clock
 
 
 def _users_collection(tmp_path: Path) -> tuple[Path, Path]:
     """A user's Anki collection holding a deck with history, and the .apkg Anki exported of it."""
-    from anki.collection import Collection, ExportAnkiPackageOptions
+    from anki.collection import Collection
 
     (tmp_path / "profile").mkdir()
     path = tmp_path / "profile" / "collection.anki2"
     col = Collection(str(path))
     try:
         anki_import(col, CORPUS / "history.sched.apkg")
-        package = tmp_path / "mine.apkg"
-        options = ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False)
-        col.export_anki_package(out_path=str(package), options=options, limit=None)
+        package = anki_export(col, tmp_path / "mine.apkg", with_scheduling=True)
     finally:
         col.close()
     return path, package
