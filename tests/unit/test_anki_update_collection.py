@@ -50,15 +50,15 @@ def _snapshot(path: Path) -> dict:
         col.close()
 
 
-def _answer_here(ws: Workspace, count: int) -> list[str]:
-    """Answer ``count`` of the imported cards Good in quizapp, a minute from now."""
+def _answer_here(ws: Workspace, count: int, rating: int = 3) -> list[str]:
+    """Answer ``count`` of the imported cards in quizapp (Good by default), a minute from now."""
     opened = open_workspace(ws)
     try:
         clock = Clock(datetime.now(UTC) + timedelta(minutes=1))
         study = Study(opened.store, opened.decks, clock=clock)
         items = [r["id"] for r in opened.store.query("SELECT id FROM cards WHERE suspended = 0 ORDER BY id")][:count]
         for item in items:
-            study.answer(item, 3)
+            study.answer(item, rating)
             clock.advance(seconds=30)
     finally:
         opened.store.close()
@@ -133,6 +133,33 @@ def test_answers_given_in_quizapp_reach_the_original_cards_in_anki(tmp_path, cap
     assert again["revlog"] == after["revlog"] and again["cards"] == after["cards"]
 
 
+def test_a_card_forgotten_here_relearns_in_anki(tmp_path, capsys):
+    import sqlite3
+
+    from anki.collection import Collection
+
+    path, package = _users_collection(tmp_path)
+    ws = tmp_path / "ws"
+    (ws / "decks").mkdir(parents=True)
+    assert main(["--home", str(ws), "import", str(package)]) == 0
+    _answer_here(Workspace(ws, ((ws / "decks").resolve(),), "test"), 1, rating=1)
+    before = _snapshot(path)
+    with sqlite3.connect(path) as conn:
+        lapses = dict(conn.execute("SELECT id, lapses FROM cards").fetchall())
+    assert main(["--home", str(ws), "update-anki", str(path)]) == 0
+    (row,) = set(_snapshot(path)["revlog"]) - set(before["revlog"])
+    assert row[2:] == (1, 1)  # Again, on a review card
+    col = Collection(str(path))
+    try:
+        card = col.get_card(row[1])
+        assert (card.type, card.queue) in ((3, 1), (3, 3)) and card.left > 0
+        assert card.lapses == lapses[row[1]] + 1
+        problems, ok = col.fix_integrity()
+        assert ok and problems.strip().splitlines() == ["Database rebuilt and optimized."], problems
+    finally:
+        col.close()
+
+
 def test_a_collection_open_in_anki_is_refused_and_left_as_it_was(tmp_path, capsys):
     from anki.collection import Collection
 
@@ -183,6 +210,10 @@ def test_our_own_notes_exported_to_anki_take_the_answers_given_here_since(worksp
                           "JOIN notes n ON n.id = c.nid")
         assert sorted(guid for guid, _, _ in rows) == sorted(guid_for_card(item.split("::")[0]) for item in answered)
         assert all(ctype in (1, 2) and reps == 1 for _, ctype, reps in rows)
+        # One Good on a new card leaves it learning, due in minutes: in Anki's learning queue.
+        assert col.db.scalar("SELECT COUNT(*) FROM cards WHERE type = 1 AND queue = 1 AND left > 0") >= 1
+        problems, ok = col.fix_integrity()
+        assert ok and problems.strip().splitlines() == ["Database rebuilt and optimized."], problems
     finally:
         col.close()
 
