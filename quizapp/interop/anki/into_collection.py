@@ -116,6 +116,8 @@ def update_collection(
         col = Collection(str(path))
     except DBError:
         raise _locked(path) from None
+    except BackendError as exc:
+        raise InteropError(f"Anki's library cannot open {path} ({exc}); nothing was written") from None
     report = CollectionReport(path)
     try:
         backups = path.parent / "backups"
@@ -126,7 +128,10 @@ def update_collection(
         except (OSError, BackendError) as exc:
             raise InteropError(f"cannot back up {path} into {backups} ({exc}); nothing was written") from None
         report.backup = max(backups.glob("*.colpkg"), key=lambda p: p.stat().st_mtime, default=None)
-        _merge(col, decks, store, origins, rollover_hour, (now or datetime.now(UTC)).astimezone(UTC), report)
+        try:
+            _merge(col, decks, store, origins, rollover_hour, (now or datetime.now(UTC)).astimezone(UTC), report)
+        except BackendError as exc:
+            raise InteropError(f"Anki could not write into {path} ({exc}); the changes were rolled back") from None
     finally:
         # Anki's library moves an older collection to its newest schema; one an older Anki wrote
         # goes back to the schema every Anki since 2.1 opens.
