@@ -180,7 +180,8 @@ def parse_deck(data: bytes, name: str, path: Path | None = None, fast: bool = Tr
     Returns the deck (with every valid card) and the problems found, each ``name:line:col where: what``.
     A file whose header is broken gives no deck; a bad card is reported and left out, the rest stay.
     A file an import wrote is read by the fast reader of quizapp's own YAML when it can be; if it
-    has any problem, it is read again by PyYAML, which says where each one is.
+    has any problem, it is read again by PyYAML, which says where each one is. ``fast=False`` reads
+    with PyYAML only.
     """
     written = _read_written(data) if fast else None
     if written is not None:
