@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,14 @@ def _deck_cache_in_a_temporary_folder(tmp_path_factory):
         os.environ.pop("QUIZAPP_CACHE_DIR", None)
     else:
         os.environ["QUIZAPP_CACHE_DIR"] = old
+
+
+@pytest.fixture(autouse=True)
+def _nothing_frozen_after_a_test():
+    """The TUI freezes the objects it holds soon after it starts (``QuizApp.keep_cards``); a test's
+    objects must not outlive the test because of it."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

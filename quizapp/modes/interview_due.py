@@ -1,5 +1,5 @@
 """How many mock-interview prompts wait to be practised, counted in SQL (the home screen's line,
-without loading every card as ``prompt_queue`` does). No Textual here."""
+without looking up each prompt's card as ``prompt_queue`` does). No Textual here."""
 
 from __future__ import annotations
 

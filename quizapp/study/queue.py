@@ -20,17 +20,17 @@ VISIBLE = (
 """Cards the daily review may show today (the same test as ``Study._VISIBLE``, for any table alias)."""
 
 
-def _siblings_of(t: str) -> str:
-    note = NOTE.format(t=t)
-    # A range on the primary key: the item named like the note, and those named 'note::...'.
-    return f"(sib.id = {note} OR (sib.id >= {note} || '::' AND sib.id < {note} || ':;')) AND sib.id != {t}.id"
-
-
 def no_due_sibling(t: str = "cards") -> str:
     """SQL true when no sibling of the card ``t`` is due today (a review or learning card shown today)."""
+    note = NOTE.format(t=t)
+    due = f"{VISIBLE.format(t='sib')} AND sib.state != 0 AND sib.due < :day_end"
+    # The siblings named 'note::...' are one range of the primary key; the item named like the note
+    # is looked up only for a card that is not that item itself (most cards are): one search a card
+    # counted instead of two.
     return (
-        f"NOT EXISTS (SELECT 1 FROM cards AS sib WHERE {_siblings_of(t)} AND {VISIBLE.format(t='sib')}"
-        " AND sib.state != 0 AND sib.due < :day_end)"
+        f"NOT EXISTS (SELECT 1 FROM cards AS sib WHERE sib.id >= {note} || '::' AND sib.id < {note} || ':;'"
+        f" AND sib.id != {t}.id AND {due})"
+        f" AND ({t}.id = {note} OR NOT EXISTS (SELECT 1 FROM cards AS sib WHERE sib.id = {note} AND {due}))"
     )
 
 

@@ -54,7 +54,9 @@ class CardRow:
     buried_until: str | None
     """The study day (ISO date) it is buried through, if any."""
     present: bool
-    tags: list[str] = field(default_factory=list)
+    tags: tuple[str, ...] = ()
+    """A tuple: Python's garbage collector stops walking a tuple of strings, and the browser holds
+    one row per card (at 100k cards the walks of lists stalled the screen)."""
     flags: dict = field(default_factory=dict)
     """The card's whole row in ``cards``, for predicates on columns added later."""
 
@@ -75,7 +77,7 @@ class CardRow:
             "state": self.state_name, "due": to_iso(self.due), "interval_days": self.interval_days,
             "stability": self.stability, "difficulty": self.difficulty, "recall": self.recall,
             "reps": self.reps, "lapses": self.lapses, "suspended": self.suspended,
-            "buried_until": self.buried_until, "in_decks": self.present, "tags": self.tags,
+            "buried_until": self.buried_until, "in_decks": self.present, "tags": list(self.tags),
         }
 
 
@@ -161,10 +163,10 @@ def _one_line(spans: list[tuple[str, str]]) -> str:
     return " ".join("".join(text for text, _ in spans).split())
 
 
-def _texts(item: Item | None) -> tuple[str, str, list[str]]:
+def _texts(item: Item | None) -> tuple[str, str, tuple[str, ...]]:
     if item is None:
-        return "", "", []
-    return _one_line(item.front_spans()), _one_line(item.back_spans()), list(item.card.tags)
+        return "", "", ()
+    return _one_line(item.front_spans()), _one_line(item.back_spans()), tuple(item.card.tags)
 
 
 _CARDS_SQL = "SELECT *, {recall} AS recall_now FROM cards ORDER BY deck_id, new_position"

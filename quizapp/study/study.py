@@ -326,7 +326,7 @@ class Study:
             else None
         )
         if review and new:
-            new_count, _, review_count = self.remaining(deck_id)
+            new_count, _, review_count = self._remaining(params, new_left, reviews_left, deck_id)
             answers = self.summary.answers
             pick = new if queue.new_comes_next(
                 self.settings.new_order,
@@ -369,7 +369,9 @@ class Study:
     def remaining(self, deck_id: str | None = None) -> tuple[int, int, int]:
         """(new, learning, review) cards still to study today, as the review screen's header shows."""
         bounds = self._bounds()
-        new_left, reviews_left = self.limits_left(bounds)
+        return self._remaining(bounds, *self.limits_left(bounds), deck_id)
+
+    def _remaining(self, bounds: dict, new_left: int, reviews_left: int, deck_id: str | None) -> tuple[int, int, int]:
         where = self._where(deck_id)
         # Counted on the due and new indexes, stopping at today's limits: it must not read every card
         # of a large collection.

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:  # the app imports this module at start-up, before any of these is needed
+    from quizapp.modes.quiz import Question
     from quizapp.scheduling.optimize import Fit
     from quizapp.scheduling.scheduler import StudySettings
     from quizapp.stats.report import Report
@@ -87,3 +88,10 @@ class BrowseFailed(Message):
     """Reading or searching the cards failed; the status line says why."""
 
     reason: str
+
+
+@dataclass
+class QuizRoundBuilt(Message):
+    """A quiz round's questions, drawn from the decks off the UI thread (empty: nothing to ask)."""
+
+    questions: list[Question]

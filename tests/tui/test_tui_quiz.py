@@ -1,5 +1,6 @@
 """Quiz mode driven by keys: a whole round, orderings moved into place, feedback, the summary, and the log."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,13 @@ def footer_keys(app) -> set[str]:
     return {key for key, b in app.screen.active_bindings.items() if b.binding.show and b.enabled}
 
 
+async def round_drawn(app, pilot) -> None:
+    """Wait until the round, drawn in a worker, is on screen."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def put_in_order(pilot, screen, wanted) -> None:
     """Arrange the ordering with the keys a user would press: up/down to an item, shift+up to move it."""
     for target, item in enumerate(wanted):
@@ -34,7 +42,7 @@ async def test_a_whole_round_from_the_home_screen_is_scored_logged_and_summarise
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("z")
-        await pilot.pause()
+        await round_drawn(app, pilot)
         screen = app.screen
         assert isinstance(screen, QuizScreen)
         total = len(screen.round.questions)
@@ -95,7 +103,7 @@ async def test_a_whole_round_from_the_home_screen_is_scored_logged_and_summarise
 async def test_choice_text_is_shown_literally_and_only_valid_numbers_answer(quiz_opened, clock):
     app = QuizApp(quiz_opened, clock=clock, start="quiz", deck="dated", count=20)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await round_drawn(app, pilot)
         screen = app.screen
         while not (screen.question.kind == "choice" and screen.question.item_ids[0] == "d-choice"):
             q = screen.question
@@ -115,7 +123,7 @@ async def test_choice_text_is_shown_literally_and_only_valid_numbers_answer(quiz
 async def test_escape_ends_the_round_early_with_the_score_so_far(quiz_opened, clock):
     app = QuizApp(quiz_opened, clock=clock, start="quiz", count=5)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await round_drawn(app, pilot)
         q = app.screen.question
         await pilot.press("enter" if q.is_ordering else str(q.answer + 1))
         await pilot.press("enter", "escape")
@@ -135,7 +143,7 @@ async def test_a_quiz_of_one_tag_from_the_command_palette(quiz_opened, clock):
         await pilot.press(*"tag: governance")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await pilot.pause()
+        await round_drawn(app, pilot)
         assert isinstance(app.screen, QuizScreen)
         assert app.screen.tags == ["governance"]
         assert [q.item_ids[0] for q in app.screen.round.questions] == ["d-2022"]
@@ -144,8 +152,68 @@ async def test_a_quiz_of_one_tag_from_the_command_palette(quiz_opened, clock):
 async def test_decks_without_quiz_material_say_so(opened, clock, tmp_path):
     app = QuizApp(opened, clock=clock, start="quiz", tags=["markup"])
     async with app.run_test(size=(120, 40)) as pilot:
+        await round_drawn(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert "no quiz questions" in " ".join(str(n.message) for n in app._notifications)
+
+
+def held_round(monkeypatch) -> threading.Event:
+    """Rounds are drawn only once the returned event is set (the decks of a large collection take a while)."""
+    import quizapp.tui.screens.quiz as quiz_screen
+
+    release = threading.Event()
+    draw = quiz_screen.build_round
+
+    def slow(*args, **kwargs):
+        release.wait(10)
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(quiz_screen, "build_round", slow)
+    return release
+
+
+async def test_the_round_is_drawn_while_the_screen_answers_keys_and_then_shows_its_first_question(
+    quiz_opened, clock, monkeypatch
+):
+    release = held_round(monkeypatch)
+    app = QuizApp(quiz_opened, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("z")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuizScreen)
+        assert "Drawing the questions" in screen_text(app)
+        # Keys pressed before any question shows answer nothing and break nothing.
+        await pilot.press("1", "2", "down", "shift+up", "enter", "d")
+        assert quiz_opened.store.log_count() == 0 and screen.question is None
+        release.set()
+        await round_drawn(app, pilot)
+        assert "Question 1 of" in screen_text(app) and "Drawing" not in screen_text(app)
+        q = screen.question
+        assert q is not None and q.prompt.splitlines()[0] in screen_text(app)
+        await pilot.press("enter" if q.is_ordering else str(q.answer + 1))
+        await pilot.pause()
+        assert quiz_opened.store.log_count() == 1 and "Right!" in screen_text(app)
+
+
+async def test_leaving_while_the_round_is_drawn_goes_home_and_the_late_round_changes_nothing(
+    quiz_opened, clock, monkeypatch
+):
+    release = held_round(monkeypatch)
+    app = QuizApp(quiz_opened, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("z")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+        release.set()
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
+        assert quiz_opened.store.log_count() == 0
 
 
 def test_the_quiz_command_refuses_unknown_decks_and_tags(quiz_opened, capsys):

@@ -50,6 +50,8 @@ class OptimizeScreen(AppModal[bool]):
     def __init__(self) -> None:
         super().__init__()
         self.saved = False
+        self.done = False
+        """Whether the fit's outcome is on screen."""
         self.started = 0.0
         self.step = "Starting"
         """What the fit is doing now, shown with the time it has taken so far."""
@@ -113,6 +115,7 @@ class OptimizeScreen(AppModal[bool]):
     @on(FitDone)
     def finished(self, message: FitDone) -> None:
         fit, settings = message.fit, message.settings
+        self.done = True
         self.query_one(ProgressBar).display = False
         result = self.query_one("#optimize-result", Static)
         if fit is None or settings is None:

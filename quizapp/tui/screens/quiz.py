@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,6 +16,7 @@ from quizapp.errors import StoreError
 from quizapp.modes.quiz import DEFAULT_QUESTIONS, QuizResult, QuizRound, build_round
 from quizapp.text import literal as literal_text
 from quizapp.text import printable
+from quizapp.tui.messages import QuizRoundBuilt
 from quizapp.tui.screens.base import AppScreen
 from quizapp.tui.screens.review import MAX_ANSWER_MS
 
@@ -24,7 +26,9 @@ MOVE = Binding.Group("Move item")
 
 class QuizScreen(AppScreen[None]):
     """One question at a time: number keys pick a choice, orderings are answered by moving items;
-    every answer is scored and logged at once, with the right answer shown straight after."""
+    every answer is scored and logged at once, with the right answer shown straight after. The round
+    is drawn in a worker (it reads every card of the chosen decks); until it is in, the screen says so
+    and only leaving does anything."""
 
     BINDINGS = [
         *(Binding(str(n), f"pick({n})", "Pick", group=PICK, id=f"quiz.pick{n}") for n in range(1, 10)),
@@ -65,16 +69,27 @@ class QuizScreen(AppScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        study = self.quiz_app.study
-        questions = build_round(study.decks, self.count, self.deck_ids, self.tags)
-        self.round = QuizRound(study, questions)
         parts = [*(self.deck_ids or []), *(f"#{t}" for t in self.tags or [])]
         self.sub_title = "Quiz: " + (printable(", ".join(parts)) if parts else "all decks")
+        self.query_one("#quiz-status", Static).update(Text("Drawing the questions…", style="dim"))
+        self.query_one("#quiz-feedback").display = False
+        self.draw_round()
+
+    @work(thread=True, exclusive=True, group="quiz", exit_on_error=False)
+    def draw_round(self) -> None:
+        """Draw the round's questions from the decks (in memory only: no database here)."""
+        self.post_message(QuizRoundBuilt(build_round(self.quiz_app.study.decks, self.count, self.deck_ids, self.tags)))
+
+    @on(QuizRoundBuilt)
+    def start_round(self, message: QuizRoundBuilt) -> None:
+        questions = message.questions
+        self.round = QuizRound(self.quiz_app.study, questions)
         if not questions:
             self.quiz_app.pop_screen()
             self.quiz_app.notify("These decks have no quiz questions (choice, ordering or dated cards).", severity="warning")
             return
         self.show_question()
+        self.refresh_bindings()  # the number keys (or the ordering's) work from now on
 
     # ------------------------------------------------------------ showing
 
