@@ -139,22 +139,39 @@ def fit(cards: Sequence[History], current: Sequence[float]) -> tuple[list[float]
     )
 
 
+REQUEST_SLICE = 2000
+"""Cards written to the fitting child at a time."""
+
+
 def fit_in_child(cards: Sequence[History], current: Sequence[float]) -> tuple[list[float], Evaluation, Evaluation]:
     """``fit`` in a child Python (``python -m quizapp.scheduling.optimize``, talking JSON over its stdin and
     stdout), so this process's threads keep running while fsrs-rs works."""
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
-    result = subprocess.run(
+    child = subprocess.Popen(
         [sys.executable, "-m", "quizapp.scheduling.optimize"],
-        input=json.dumps({"cards": list(cards), "current": list(current)}),
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
-    if result.returncode != 0:
-        problem = (result.stderr.strip().splitlines() or ["no message"])[-1]
+    assert child.stdin is not None
+    try:
+        # The request is written a slice of cards at a time: one ``json.dumps`` of a million answers
+        # holds the interpreter for a third of a second, which froze the TUI while it fitted.
+        child.stdin.write('{"current": %s, "cards": [' % json.dumps(list(current)))
+        for start in range(0, len(cards), REQUEST_SLICE):
+            part = json.dumps(list(cards[start:start + REQUEST_SLICE]))[1:-1]
+            child.stdin.write(("," if start else "") + part)
+        child.stdin.write("]}")
+    except BrokenPipeError:
+        pass  # the child ended early: what it said is read below
+    stdout, stderr = child.communicate()
+    if child.returncode != 0:
+        problem = (stderr.strip().splitlines() or ["no message"])[-1]
         raise QuizappError(f"fitting FSRS failed: {problem}. Nothing was changed.")
-    out = json.loads(result.stdout)
+    out = json.loads(stdout)
     return out["parameters"], Evaluation(**out["before"]), Evaluation(**out["after"])
 
 

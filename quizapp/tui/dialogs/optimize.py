@@ -20,6 +20,7 @@ from quizapp.scheduling.optimize import fit_log, save_fit
 from quizapp.scheduling.scheduler import load_settings
 from quizapp.stats.queries import reading
 from quizapp.text import printable
+from quizapp.tui.collector import collector_paused
 from quizapp.tui.dialogs.common import DIALOG_CSS
 from quizapp.tui.messages import FitDone, FitProgress, ParametersSaved
 from quizapp.tui.screens.base import AppModal
@@ -87,14 +88,14 @@ class OptimizeScreen(AppModal[bool]):
         worker = get_current_worker()
         store = self.quiz_app.opened.store
         try:
-            with reading(store) as reader:
+            with reading(store) as reader, collector_paused():
                 settings = load_settings(reader)
                 fit = fit_log(reader, settings, progress=self.post_step)
             # Closing the dialog while it works means: leave the parameters as they are.
             if worker.is_cancelled:
                 return
             self.post_message(FitProgress("Saving the fitted parameters"))
-            with writing(store) as writer:
+            with writing(store) as writer, collector_paused():
                 fit, settings = save_fit(writer, fit, settings)
             if fit.saved:
                 self.quiz_app.post_message(ParametersSaved(settings))

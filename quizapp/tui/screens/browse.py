@@ -30,6 +30,7 @@ from quizapp.study.search import (
     parse_query,
 )
 from quizapp.text import printable
+from quizapp.tui.collector import collector_paused
 from quizapp.tui.messages import BrowseFailed, BrowseFound, BrowseRowsRead
 from quizapp.tui.screens.base import AppScreen
 
@@ -176,7 +177,7 @@ class BrowseScreen(AppScreen[None]):
     def _read_rows(self, scheduler, now: datetime, generation: int) -> None:
         worker = get_current_worker()
         try:
-            with reading(self.quiz_app.opened.store) as store:
+            with reading(self.quiz_app.opened.store) as store, collector_paused():
                 rows = card_rows(store, self.quiz_app.opened.decks, scheduler, now)
         except Exception as exc:  # noqa: BLE001 - shown on the status line, never a crash
             if not worker.is_cancelled:

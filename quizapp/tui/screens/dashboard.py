@@ -35,6 +35,7 @@ from quizapp.stats.report import Report
 from quizapp.study.plan import PlanReport, load_plan
 from quizapp.study.study import Focus
 from quizapp.text import literal, printable
+from quizapp.tui.collector import collector_paused
 from quizapp.tui.dialogs.optimize import OptimizeScreen
 from quizapp.tui.dialogs.plan import PlanScreen
 from quizapp.tui.messages import FiguresFailed, FiguresReady, PlanFiguresReady
@@ -193,7 +194,7 @@ class DashboardScreen(AppScreen[None]):
         self.load_started = time.perf_counter()
         worker = get_current_worker()
         try:
-            with reading(self.quiz_app.opened.store) as store:
+            with reading(self.quiz_app.opened.store) as store, collector_paused():
                 report = Stats(store, self.quiz_app.opened.decks, clock=self.quiz_app.study.clock).report(with_plan=False)
                 self.plan_pending = load_plan(store) is not None
         except Exception as exc:  # noqa: BLE001 - a failure is shown on screen, never a crash
@@ -208,7 +209,7 @@ class DashboardScreen(AppScreen[None]):
         """Compute the plan's figures (the slowest), once the others are on screen."""
         worker = get_current_worker()
         try:
-            with reading(self.quiz_app.opened.store) as store:
+            with reading(self.quiz_app.opened.store) as store, collector_paused():
                 stats = Stats(store, self.quiz_app.opened.decks, clock=self.quiz_app.study.clock)
                 plan = stats.plan() if self.plan_pending else None
         except Exception as exc:  # noqa: BLE001 - a failure is shown on screen, never a crash
