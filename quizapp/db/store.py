@@ -284,14 +284,25 @@ class Store:
         restore by hand) or deleted under this open store: writing on would write into a file that is
         no longer the one on disk, or corrupt the new one. Instead, the database as this store knows
         it (the old file, still open) is copied to a side file beside it, and every later write goes
-        there; ``quizapp merge`` brings it into the new file. Returns the side file's connection."""
+        there; ``quizapp merge`` brings it into the new file. Returns the side file's connection.
+
+        The copy is written under another name and renamed when whole, so that a quizapp killed
+        while copying leaves no half side file for ``quizapp merge`` to trip over."""
         assert self.path is not None
         self._release_wal()
         stamp = utcnow().strftime("%Y%m%d-%H%M%S")
         side = self.path.with_name(f"{self.path.stem}-kept-{stamp}-{os.getpid()}.db")
+        aside = side.with_name(f".{side.name}.tmp")
         try:
+            copy = sqlite3.connect(str(aside), isolation_level=None)
+            try:
+                self.conn.backup(copy)
+                copy.execute("PRAGMA synchronous = FULL")
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+            os.replace(aside, side)
             target = sqlite3.connect(str(side), isolation_level=None, check_same_thread=False)
-            self.conn.backup(target)
             target.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             target.execute("PRAGMA journal_mode = WAL")
             target.execute("PRAGMA synchronous = FULL")

@@ -29,9 +29,13 @@ study = opened.study()
 ids = ["s-basic", "s-cloze", "s-choice", "s-reverse"]
 n = 0
 print("ready", flush=True)
+said = False
 while not (home / "stop").exists():
     entry = study.record(ids[n % len(ids)], 1 + n % 4)
     print(entry.id, flush=True)  # acknowledged: the answer is committed
+    if opened.store.diverted is not None and not said:
+        print("diverted", flush=True)
+        said = True
     n += 1
 opened.store.close()
 """
@@ -67,6 +71,19 @@ def _stop(home: Path, children: list[subprocess.Popen]) -> list[str]:
         acknowledged += _acknowledged(out)
     (home / "stop").unlink()
     return acknowledged
+
+
+def _until_diverted(child: subprocess.Popen) -> list[str]:
+    """What the writer acknowledges until it says its answers go to a side file (it has noticed the
+    swap and kept the database as it knew it there)."""
+    acknowledged, deadline = [], time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = child.stdout.readline().strip()
+        assert line, "the writer ended before it noticed the swap"
+        if line == "diverted":
+            return acknowledged
+        acknowledged.append(line)
+    raise AssertionError("the writer did not notice the swap within a minute")
 
 
 def _kill(child: subprocess.Popen) -> list[str]:
@@ -142,8 +159,8 @@ def test_restore_under_load_is_refused_and_works_once_the_writer_stops(tmp_path)
 
 def test_database_swapped_under_a_running_writer_keeps_every_answer(tmp_path):
     """A file-sync tool brings another machine's copy (here: this one as it was before the round)
-    and renames it over the database while a writer answers; then the writer is killed. Every
-    acknowledged answer is in the new database or in the side file the writer diverted to."""
+    and renames it over the database while a writer answers; once the writer says it noticed, it is
+    killed. Every acknowledged answer is in the new database or in the side file it diverted to."""
     from quizapp.db.store import Store
     from quizapp.repair.merge import merge_file
 
@@ -161,7 +178,8 @@ def test_database_swapped_under_a_running_writer_keeps_every_answer(tmp_path):
         child = _start(home)
         time.sleep(0.15)
         os.replace(other, db)  # as a file-sync tool brings another machine's copy
-        time.sleep(0.15)
+        acknowledged += _until_diverted(child)
+        time.sleep(0.1)
         acknowledged += _kill(child)
         store = Store.open(db)
         try:
