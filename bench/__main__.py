@@ -10,6 +10,11 @@ if sys.argv[1:2] == ["import"]:
 
     sys.exit(import_main(sys.argv[2:]))
 
+if sys.argv[1:2] == ["csv"]:
+    from bench.csv_import import main as csv_main
+
+    sys.exit(csv_main(sys.argv[2:]))
+
 from bench.run import main
 
 sys.exit(main())

@@ -133,7 +133,7 @@ def _without_cycle_collection(command):
 @_without_cycle_collection
 def cmd_import(args: argparse.Namespace) -> int:
     from quizapp.interop.deckwriter import save_import
-    from quizapp.interop.ids import is_card_id, slug
+    from quizapp.interop.ids import is_card_id
 
     path = Path(args.file)
     fmt = FORMATS.get(path.suffix.lower()) or TEXT_IN.get(path.suffix.lower())
@@ -158,19 +158,17 @@ def cmd_import(args: argparse.Namespace) -> int:
             save_origin(result.path.with_name(result.path.stem + SUFFIX), package)
         package.cards = []  # written; what is left to do needs only the package's own cards and log
     else:
-        from quizapp.interop.csvio import SeveralDecks, read_csv
+        from quizapp.interop.csvio import read_csv_decks
 
-        try:
-            reads = [read_csv(path, args.deck_id)]
-        except SeveralDecks as several:
-            # A file of several decks (as `quizapp export -o x.csv` writes) comes in deck by deck.
-            reads = [read_csv(path, slug(deck) if not is_card_id(deck) else deck, only_deck=deck)
-                     for deck in several.decks]
+        # A file of several decks (as `quizapp export -o x.csv` writes) comes in deck by deck.
+        reads = read_csv_decks(path, args.deck_id)
         _refuse_bad_rows(reads, path, args.skip_bad)
-        for read in reads:
+        while reads:
+            read = reads.pop(0)  # its cards are let go once written
             skipped = [f"{read.bad_rows} of {read.rows} rows had problems and were left out"] if read.bad_rows else []
             results.append(save_import(ws, read.deck_id, read.title, f"Imported from {path.name}.", read.cards,
                                        path.name, left_out=read.problems, notes=skipped))
+            del read
     from quizapp.session import sync_deck
 
     history = package is not None and package.collection is not None and bool(package.items)

@@ -70,6 +70,8 @@ class Store:
         self._db: Database | None = None
         self._identity: tuple[int, int] | None = None
         """The database file's (device, inode) when opened: a different one means it was replaced."""
+        self._wrote = False
+        """Whether this store has committed a write (it then has answers the file at the path may lack)."""
         self.diverted: Path | None = None
         """Where writes go since the database file was replaced or deleted under this store (see
         ``_divert``); None while all is well."""
@@ -201,6 +203,17 @@ class Store:
         return backup_before_migration(self.path)
 
     def close(self) -> None:
+        """Close the connection. When the file was replaced or deleted under this store since its
+        last write, the answers it wrote are kept aside first (see ``_divert``), and the write-ahead
+        log is emptied either way, so that it is not applied to the file now at the path."""
+        if self._swapped():
+            try:
+                if self._wrote:
+                    self._divert()
+                else:
+                    self._release_wal()
+            except StoreError:
+                pass
         try:
             self.conn.close()
         except sqlite3.Error:
@@ -222,7 +235,7 @@ class Store:
             c.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise store_error(exc, self.path) from None
-        if self._identity is not None and self.diverted is None and _file_identity(self.path) != self._identity:
+        if self._swapped():
             c.execute("ROLLBACK")
             c = self._divert()
             c.execute("BEGIN IMMEDIATE")
@@ -244,19 +257,52 @@ class Store:
             if c.in_transaction:
                 c.execute("ROLLBACK")
             raise store_error(exc, self.path) from None
+        self._wrote = True
+        if self._swapped():
+            # Replaced while this transaction ran: what it committed went into the old file's log,
+            # which lies beside the new file. Kept aside now, before the caller takes it as saved.
+            self._divert()
+
+    def _swapped(self) -> bool:
+        """Whether the file at the path is no longer the one this store opened (and writes are not
+        diverted yet)."""
+        return self._identity is not None and self.diverted is None and _file_identity(self.path) != self._identity
+
+    def _release_wal(self) -> None:
+        """Empty the write-ahead log of the file this store opened, its pages written into that
+        (old) file. SQLite names the log after the path, not the file: left as it is, the log of the
+        replaced file lies beside the new one, and the next process to open the new file applies the
+        old file's pages to it ("database disk image is malformed"). A checkpoint that truncates the
+        log leaves an empty one, which SQLite takes for no log at all."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error:
+            pass  # another process reading the log: it is as good as this store can leave it
 
     def _divert(self) -> sqlite3.Connection:
         """The database file was replaced (a file-sync tool bringing another machine's copy, a
         restore by hand) or deleted under this open store: writing on would write into a file that is
         no longer the one on disk, or corrupt the new one. Instead, the database as this store knows
         it (the old file, still open) is copied to a side file beside it, and every later write goes
-        there; ``quizapp merge`` brings it into the new file. Returns the side file's connection."""
+        there; ``quizapp merge`` brings it into the new file. Returns the side file's connection.
+
+        The copy is written under another name and renamed when whole, so that a quizapp killed
+        while copying leaves no half side file for ``quizapp merge`` to trip over."""
         assert self.path is not None
+        self._release_wal()
         stamp = utcnow().strftime("%Y%m%d-%H%M%S")
         side = self.path.with_name(f"{self.path.stem}-kept-{stamp}-{os.getpid()}.db")
+        aside = side.with_name(f".{side.name}.tmp")
         try:
+            copy = sqlite3.connect(str(aside), isolation_level=None)
+            try:
+                self.conn.backup(copy)
+                copy.execute("PRAGMA synchronous = FULL")
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+            os.replace(aside, side)
             target = sqlite3.connect(str(side), isolation_level=None, check_same_thread=False)
-            self.conn.backup(target)
             target.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             target.execute("PRAGMA journal_mode = WAL")
             target.execute("PRAGMA synchronous = FULL")

@@ -17,7 +17,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from quizapp.interop import InteropError, discard
 from quizapp.interop.ankitext import cards_from_rows, read_headers, sniff_separator
 from quizapp.interop.cells import neutralise, restore
 from quizapp.interop.deckwriter import card_data, too_long
-from quizapp.interop.ids import card_id_for_guid, card_id_for_text, slug
+from quizapp.interop.ids import card_id_for_guid, card_id_for_text, is_card_id, slug
 
 COLUMNS = (
     "id", "deck", "kind", "front", "back", "reverse", "text", "extra", "question", "choices", "answer",
@@ -78,6 +78,8 @@ def join_list(values: list[str]) -> str:
 
 
 def split_list(cell: str) -> list[str]:
+    if "\\" not in cell:  # nothing escaped: a plain split gives the same items
+        return [item for item in (part.strip() for part in cell.split("|")) if item]
     parts, start = [], 0
     for m in _SPLIT_RE.finditer(cell):
         parts.append(cell[start : m.start() + len(m.group(1))])
@@ -166,12 +168,27 @@ class SeveralDecks(InteropError):
         self.decks = decks
 
 
-def read_csv(path: Path, deck_id: str | None = None, only_deck: str | None = None) -> CsvCards:
-    """Read cards from a CSV or TSV file with a header row (``only_deck``: just the rows whose deck
-    column names that deck, into it).
+def read_csv(path: Path, deck_id: str | None = None) -> CsvCards:
+    """Read cards from a CSV or TSV file with a header row into one deck (see ``read_csv_decks``);
+    a file whose deck column names several decks, without ``deck_id``, raises ``SeveralDecks``."""
+    reads = read_csv_decks(path, deck_id)
+    if len(reads) > 1:
+        names = [read.title for read in reads]
+        raise SeveralDecks(
+            f"{path}: the deck column names {len(names)} decks ({', '.join(sorted(names)[:5])}); "
+            "import one deck per file, or give --deck-id to put every row in one deck", names
+        )
+    return reads[0]
+
+
+def read_csv_decks(path: Path, deck_id: str | None = None) -> list[CsvCards]:
+    """Read cards from a CSV or TSV file with a header row: one ``CsvCards`` per deck the file's
+    deck column names (as ``quizapp export -o x.csv`` writes them), or all rows into ``deck_id``.
 
     Every row is checked; problems are reported as ``file:line: column 'name': what is wrong``.
-    The deck id is ``deck_id``, else the single value of a ``deck`` column, else the file's name.
+    Rows become cards as they are read, so a large file is held once, as text, besides its cards.
+    Without ``deck_id`` a deck is the deck column's value (a row that leaves it empty goes with the
+    others when the file names one deck), else the file's name.
     """
     path = Path(path)
     name = str(path)
@@ -187,37 +204,32 @@ def read_csv(path: Path, deck_id: str | None = None, only_deck: str | None = Non
         line = data[: exc.start].count(b"\n") + 1
         raise InteropError(f"{name}:{line}: the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
                            "save it as UTF-8 and import again") from None
+    del data
     headers = read_headers(text)
-    parts = text.split("\n", headers.lines)
-    rest = (parts[headers.lines] if len(parts) > headers.lines else "") if headers.lines else text
+    if headers.lines:
+        parts = text.split("\n", headers.lines)
+        text = parts[headers.lines] if len(parts) > headers.lines else ""
+        del parts
     delimiter = headers.separator or (
-        sniff_separator(rest.split("\n", 1)[0]) if path.suffix.lower() == ".txt" else delimiter_for(path)
+        sniff_separator(text.split("\n", 1)[0]) if path.suffix.lower() == ".txt" else delimiter_for(path)
     )
     # A long cell is one card's problem (the deck's text limit says so), not the whole file's.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
-    reader = csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter, strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    line = headers.lines + 1
-    try:
-        for row in reader:
-            rows.append((line, row))
-            line = headers.lines + reader.line_num + 1
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc):
-            # The row that never ends began where its quote was opened: say that line, not the last.
-            raise InteropError(f"{name}:{line}: a quoted cell starting on this line is never closed "
-                               "(a \" is missing); nothing was imported") from None
-        raise InteropError(f"{name}:{headers.lines + reader.line_num}: {exc}; nothing was imported") from None
+    rows = _numbered_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True),
+                          headers.lines, name)
     known = set(COLUMNS) | set(IMPORT_ONLY)
     labels = [c.strip().lower() for c in (headers.get("columns") or "").split(delimiter)] if headers.get("columns") else []
     if labels and all(label in known for label in labels) and "kind" in labels:
-        rows.insert(0, (headers.lines, labels))  # our own export: the columns are named in the header lines
-    elif headers.lines or path.suffix.lower() == ".txt" or (rows and not set(_cells(rows[0][1])) & known):
-        # Anki's notes, fields in order, with or without its header lines.
-        return _anki_rows(rows, headers, name, path, deck_id)
-    if not rows:
-        raise InteropError(f"{name}:1: the file is empty; it needs a header row naming the columns, e.g. front,back")
-    header_line, header = rows[0]
+        header_line, header = headers.lines, labels  # our own export: the columns are named in the header lines
+    else:
+        first = next(rows, None)
+        if headers.lines or path.suffix.lower() == ".txt" or (first and not set(_cells(first[1])) & known):
+            # Anki's notes, fields in order, with or without its header lines.
+            return [_anki_rows(([first] if first else []) + list(rows), headers, name, path, deck_id)]
+        if first is None:
+            raise InteropError(f"{name}:1: the file is empty; it needs a header row naming the columns, e.g. front,back")
+        header_line, header = first
+    del text
     columns = [c.strip().lower() for c in header]
     for col in columns:
         if col not in known:
@@ -230,38 +242,76 @@ def read_csv(path: Path, deck_id: str | None = None, only_deck: str | None = Non
     if not set(columns) & set(_QUESTION):
         raise InteropError(f"{name}:{header_line}: the header row names no question column ({', '.join(_QUESTION)})")
 
-    body = [(n, row) for n, row in rows[1:] if any(cell.strip() for cell in row)]
-    if not body:
-        raise InteropError(f"{name}:{header_line}: {_no_cards(len(rows) - 1, 'cards', 'its header row')}")
-    decks = {row[columns.index("deck")].strip() for _, row in body if "deck" in columns and len(row) > columns.index("deck")}
-    decks.discard("")
-    if only_deck is not None and "deck" in columns:
-        at = columns.index("deck")
-        body = [(n, row) for n, row in body if len(row) > at and row[at].strip() == only_deck]
-        deck_id = deck_id or only_deck
-    if deck_id is None:
-        if len(decks) > 1:
-            raise SeveralDecks(
-                f"{name}: the deck column names {len(decks)} decks ({', '.join(sorted(decks)[:5])}); "
-                "import one deck per file, or give --deck-id to put every row in one deck", sorted(decks)
-            )
-        deck_id = decks.pop() if decks else slug(path.stem)
-    result = CsvCards([], deck_id, path.stem, rows=len(body))
+    at = columns.index("deck") if "deck" in columns and deck_id is None else None
+    reads: dict[str, CsvCards] = {}
+    undecked: list[tuple[int, list[str]]] = []  # rows leaving the deck cell empty: their deck is known at the end
     first_line: dict[str, int] = {}
-    for line, row in body:
+    empty = 0
+
+    def add(read: CsvCards, line: int, row: list[str]) -> None:
+        read.rows += 1
         try:
-            card = _row_card(row, columns, deck_id, path.name)
+            card = _row_card(row, columns, read.deck_id, path.name)
         except _RowProblem as exc:
-            result.problems.extend(f"{name}:{line}: {p}" for p in exc.problems)
-            result.bad_rows += 1
-            continue
+            read.problems.extend(f"{name}:{line}: {p}" for p in exc.problems)
+            read.bad_rows += 1
+            return
         if card.id in first_line:
-            result.problems.append(f"{name}:{line}: column 'id': '{card.id}' is already used on line {first_line[card.id]}")
-            result.bad_rows += 1
-            continue
+            read.problems.append(f"{name}:{line}: column 'id': '{card.id}' is already used on line {first_line[card.id]}")
+            read.bad_rows += 1
+            return
         first_line[card.id] = line
-        result.cards.append(card)
-    return result
+        read.cards.append(card)
+
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            empty += 1
+            continue
+        deck = row[at].strip() if at is not None and len(row) > at else ""
+        if at is not None and not deck:
+            undecked.append((line, row))
+            continue
+        read = reads.get(deck)
+        if read is None:
+            read = reads[deck] = CsvCards([], deck_id or (_deck_id(deck) if deck else slug(path.stem)),
+                                          deck or path.stem)
+        add(read, line, row)
+    if not reads and not undecked:
+        raise InteropError(f"{name}:{header_line}: {_no_cards(empty, 'cards', 'its header row')}")
+    if undecked:
+        if len(reads) > 1:
+            only = reads[min(reads)]
+            for line, _ in undecked:
+                only.rows += 1
+                only.bad_rows += 1
+                only.problems.append(f"{name}:{line}: column 'deck': empty, but the file names {len(reads)} decks; "
+                                     "name this row's deck, or give --deck-id to put every row in one deck")
+        else:
+            read = next(iter(reads.values())) if reads else reads.setdefault("", CsvCards([], slug(path.stem), path.stem))
+            for line, row in undecked:
+                add(read, line, row)
+    return list(reads.values())
+
+
+def _numbered_rows(reader: Any, offset: int, name: str) -> Iterator[tuple[int, list[str]]]:
+    """The reader's rows, each with the line of the file it starts on (after ``offset`` header
+    lines); a file the reader cannot read is a message naming the line."""
+    line = offset + 1
+    try:
+        for row in reader:
+            yield line, row
+            line = offset + reader.line_num + 1
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            # The row that never ends began where its quote was opened: say that line, not the last.
+            raise InteropError(f"{name}:{line}: a quoted cell starting on this line is never closed "
+                               "(a \" is missing); nothing was imported") from None
+        raise InteropError(f"{name}:{offset + reader.line_num}: {exc}; nothing was imported") from None
+
+
+def _deck_id(deck: str) -> str:
+    """The deck id for a value of the deck column: itself when it can be one, else made from it."""
+    return deck if is_card_id(deck) else slug(deck)
 
 
 def _no_cards(empty: int, what: str, only: str) -> str:

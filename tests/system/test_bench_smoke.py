@@ -44,3 +44,12 @@ def test_both_engines_hold_the_same_cards_history_and_queue(tmp_path: Path, monk
 
     again = generate("60x500", root=tmp_path, log=lambda message: None)
     assert again == generated  # made once, then reused
+
+
+def test_the_csv_import_bench_runs_all_three_on_the_same_rows(tmp_path: Path, monkeypatch, capsys):
+    import bench.csv_import as csv_bench
+
+    monkeypatch.setattr(csv_bench, "DATA", tmp_path)
+    assert csv_bench.main(["--rows", "200", "--runs", "1", "--decks", "2"]) == 0  # Anki's import checks its count
+    table = capsys.readouterr().out
+    assert "import of a 200-row CSV of 2 decks" in table and "peak memory (RSS)" in table

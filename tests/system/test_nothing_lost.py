@@ -180,3 +180,59 @@ def test_answers_after_the_database_file_is_swapped_are_kept_for_merge(opened, s
         assert not [f for f in examine(fresh, fix=False).findings if f.kind == "state"]
     finally:
         fresh.close()
+
+
+def _checked_elsewhere(path: Path) -> str:
+    """SQLite's integrity check of ``path`` run by another process, as the next quizapp would open it."""
+    code = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])"
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
+    return done.stdout.strip() or done.stderr.strip().splitlines()[-1]
+
+
+def _older_copy(workspace) -> Path:
+    """Another machine's copy: this database as it is now, whole in one file."""
+    import sqlite3
+
+    other = workspace.home / "from-another-machine.db"
+    source, copy = sqlite3.connect(workspace.db_path), sqlite3.connect(other)
+    source.backup(copy)
+    copy.execute("PRAGMA journal_mode = DELETE")
+    source.close()
+    copy.close()
+    return other
+
+
+def test_the_log_of_a_replaced_file_is_not_applied_to_the_file_that_replaced_it(opened, study, workspace):
+    import os
+
+    other = _older_copy(workspace)
+    kept = {study.answer(item, 3).id for item in ("s-basic", "s-cloze", "s-choice")}  # in the log beside the file
+    os.replace(other, workspace.db_path)
+    after = study.answer("s-reverse", 3).id  # notices the swap
+    assert study.store.diverted is not None
+    assert kept | {after} <= _answers(study.store.diverted)
+    # The old file's log lies beside the new file under the same name: emptied, it cannot damage it.
+    assert _checked_elsewhere(workspace.db_path) == "ok"
+    assert _answers(workspace.db_path) == set()
+
+
+def test_closing_after_the_file_was_replaced_keeps_the_answers_and_leaves_the_new_file_sound(opened, study, workspace):
+    import os
+
+    other = _older_copy(workspace)
+    answered = {study.answer(item, 3).id for item in ("s-basic", "s-cloze")}
+    os.replace(other, workspace.db_path)  # and nothing more is answered before quitting
+    opened.store.close()
+    sides = sorted(workspace.db_path.parent.glob("quizapp-kept-*.db"))
+    assert len(sides) == 1 and answered <= _answers(sides[0])
+    assert _checked_elsewhere(workspace.db_path) == "ok"
+
+
+def test_a_file_replaced_while_an_answer_is_being_saved_keeps_that_answer(opened, study, workspace):
+    import os
+
+    other = _older_copy(workspace)
+    entry = study.record("s-basic", 3, also=lambda c: os.replace(other, workspace.db_path))
+    # Committed into the replaced file's log: kept aside before the answer counts as saved.
+    assert study.store.diverted is not None and entry.id in _answers(study.store.diverted)
+    assert _checked_elsewhere(workspace.db_path) == "ok"
