@@ -167,7 +167,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             read = reads.pop(0)  # its cards are let go once written
             skipped = [f"{read.bad_rows} of {read.rows} rows had problems and were left out"] if read.bad_rows else []
             results.append(save_import(ws, read.deck_id, read.title, f"Imported from {path.name}.", read.cards,
-                                       path.name, left_out=read.problems, notes=skipped))
+                                       path.name, left_out=read.left_out + read.problems, notes=skipped))
             del read
     from quizapp.session import sync_deck
 

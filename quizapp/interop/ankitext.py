@@ -87,6 +87,10 @@ class NoteRows:
     title: str
     problems: list[str] = field(default_factory=list)
     bad_rows: int = 0
+    left_out: list[str] = field(default_factory=list)
+    """Rows left out as Anki's own import or quizapp's package import leaves them out (image
+    occlusion, a question that is only an image, an empty first field), each with its reason: they
+    do not stop the rest of the file."""
 
 
 def cards_from_rows(rows: list[tuple[int, list[str]]], headers: Headers, name: str, source: str,
@@ -120,6 +124,9 @@ def cards_from_rows(rows: list[tuple[int, list[str]]], headers: Headers, name: s
                 cards = _card(fields, notetype, tags, guid, result.deck_id, source)
             except RecursionError:
                 raise _Problem("its cloze deletions are nested too deeply to read") from None
+        except _LeftOut as exc:
+            result.left_out.append(f"{name}:{line}: {exc}")
+            continue
         except _Problem as exc:
             result.problems.append(f"{name}:{line}: {exc}")
             result.bad_rows += 1
@@ -135,6 +142,10 @@ def cards_from_rows(rows: list[tuple[int, list[str]]], headers: Headers, name: s
 
 class _Problem(Exception):
     pass
+
+
+class _LeftOut(_Problem):
+    """A row that is no mistake but cannot become a card here: it is left out with its reason."""
 
 
 def _cell(row: list[str], at: int | None) -> str:
@@ -164,7 +175,7 @@ def _card(fields: list[str], notetype: str, tags: list[str], guid: str, deck_id:
     common: dict[str, Any] = {"tags": list(dict.fromkeys(t for t in tags if t)), "source": [source]}
     card_id = card_id_for_guid(guid) if guid else card_id_for_text(deck_id, first)
     if "image occlusion" in kind:
-        raise _Problem("an image occlusion note: its questions are shapes drawn on an image, which quizapp cannot show")
+        raise _LeftOut("an image occlusion note: its questions are shapes drawn on an image, which quizapp cannot show")
     if any(word in kind for word in _CLOZE_TYPES) or _CLOZE_RE.search(first):
         numbers = cloze_numbers(first)
         if not numbers:
@@ -177,7 +188,9 @@ def _card(fields: list[str], notetype: str, tags: list[str], guid: str, deck_id:
             for n in numbers
         ]
     if first.strip() and not IMAGE_MARK_RE.sub("", first).strip():
-        raise _Problem("its question is only an image, which quizapp cannot show")
+        raise _LeftOut("its question is only an image, which quizapp cannot show")
+    if not first.strip():
+        raise _LeftOut("its first field is empty (Anki leaves such a note out too)")
     if not first.strip() or not fields[1].strip():
         raise _Problem("a card needs a question (the first field) and an answer (the second)")
     reverse = any(word in kind for word in _REVERSED)

@@ -154,6 +154,8 @@ class CsvCards:
     problems: list[str] = field(default_factory=list)
     rows: int = 0
     bad_rows: int = 0
+    left_out: list[str] = field(default_factory=list)
+    """Rows of an Anki text file that cannot become cards here (see ``ankitext.NoteRows``)."""
 
     @property
     def card_count(self) -> int:
@@ -330,7 +332,8 @@ def _anki_rows(rows: list[tuple[int, list[str]]], headers, name: str, path: Path
     if not body:
         raise InteropError(f"{name}:{headers.lines + 1}: {_no_cards(len(rows), 'notes', 'its header lines')}")
     read = cards_from_rows(body, headers, name, path.name, path.stem, deck_id)
-    return CsvCards(read.cards, read.deck_id, read.title, read.problems, rows=len(body), bad_rows=read.bad_rows)
+    return CsvCards(read.cards, read.deck_id, read.title, read.problems, rows=len(body), bad_rows=read.bad_rows,
+                    left_out=read.left_out)
 
 
 class _RowProblem(Exception):

@@ -25,13 +25,31 @@ def test_a_text_file_gives_the_cards_anki_makes_of_it(name):
     read = read_csv(CORPUS / name)
     items = sum(len(card_items(card, "")) for card in read.cards)
     if name.startswith("image_occlusion"):
-        assert items == 0 and len(read.problems) == 2
+        assert items == 0 and len(read.left_out) == 2 and read.problems == []
     elif expected["cards"]:
-        # Anki's count, less a card whose question is only an image (reported).
-        assert items == expected["cards"] - sum("only an image" in p for p in read.problems), read.problems
+        # Anki's count, less a card whose question is only an image (left out, with the reason).
+        assert read.problems == []
+        assert items == expected["cards"] - sum("only an image" in p for p in read.left_out), read.left_out
     else:
         # Note types Anki cannot find in a fresh collection: Anki imports nothing; we read their fields.
         assert items > 0
+
+
+def test_rows_anki_leaves_out_are_left_out_with_their_reason_and_the_rest_comes_in(tmp_path, capsys):
+    """A row whose question is only an image (or, in a plain-text export, whose first field is
+    empty) does not refuse the file as a malformed row does: the other rows come in."""
+    (tmp_path / "decks").mkdir()
+    for name in ("html.txt", "html.plain.txt"):
+        assert main(["--home", str(tmp_path), "import", str(CORPUS / name), "--deck-id", "html"]) == 0
+    out = capsys.readouterr().out
+    assert "html.txt:14: its question is only an image" in out
+    assert "html.plain.txt:13: its first field is empty" in out
+    read = read_csv(CORPUS / "html.txt")
+    assert len(read.cards) == EXPECTED["html.txt"]["cards"] - 1
+    bad = tmp_path / "bad.txt"
+    bad.write_text("#separator:tab\n#html:false\nfront\tback\nno answer\t\n", encoding="utf-8")
+    assert main(["--home", str(tmp_path), "import", str(bad)]) != 0
+    assert "bad.txt:4: a card needs a question (the first field) and an answer" in capsys.readouterr().err
 
 
 def test_anki_header_lines_set_separator_deck_tags_and_html():
