@@ -49,9 +49,16 @@ def deck_arg(p: argparse.ArgumentParser) -> None:
 
 def open_workspace(args: argparse.Namespace) -> Opened:
     """The workspace the arguments name, opened (decks loaded, database opened and synced)."""
-    from quizapp.session import open_workspace
+    import sys
 
-    return open_workspace(workspace(args))
+    from quizapp.session import open_workspace
+    from quizapp.text import printable
+
+    opened = open_workspace(workspace(args))
+    message = opened.store.stale_log_message()
+    if message is not None:
+        print(f"quizapp: {printable(message)}", file=sys.stderr)
+    return opened
 
 
 def _need_terminal() -> None:

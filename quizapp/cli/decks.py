@@ -64,9 +64,9 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def cmd_decks(args: argparse.Namespace) -> int:
-    from quizapp.session import open_workspace
+    from quizapp.cli.common import open_workspace
 
-    opened = open_workspace(workspace(args))
+    opened = open_workspace(args)
     try:
         study = opened.study()
         print(f"{'deck':<28} {'new':>5} {'learn':>6} {'due':>5} {'learned':>8} {'total':>6}  title")

@@ -75,6 +75,9 @@ class Store:
         self.diverted: Path | None = None
         """Where writes go since the database file was replaced or deleted under this store (see
         ``_divert``); None while all is well."""
+        self.stale_log: Path | None = None
+        """Where a write-ahead log left by another database file was set aside when this store
+        opened (see ``_set_aside_stale_log``); None when there was none."""
 
     @property
     def db(self) -> Database:
@@ -93,6 +96,7 @@ class Store:
             store._prepare()
             return store
         path = Path(path)
+        stale_log = _set_aside_stale_log(path)
         check_file(path)
         if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             raise StoreError(
@@ -119,6 +123,8 @@ class Store:
 
         hold_shared(path)
         store._identity = _file_identity(path)
+        store.stale_log = stale_log
+        _record_owner(path, store._identity)
         return store
 
     def _prepare_patiently(self, busy_timeout_ms: int) -> None:
@@ -316,6 +322,17 @@ class Store:
         self.diverted = side
         return target
 
+    def stale_log_message(self) -> str | None:
+        """What to tell the user when a log left by a replaced database file was set aside on opening."""
+        if self.stale_log is None:
+            return None
+        return (
+            f"{self.path} was replaced (a file-sync tool?) while a quizapp that has since stopped had it "
+            f"open; the write-ahead log it left, which belonged to the replaced file, was moved to "
+            f"{self.stale_log} so that it cannot damage this one. Answers given in that quizapp after "
+            "the replacement may be in it; this database is sound."
+        )
+
     def diverted_message(self) -> str | None:
         """What to tell the user once writes were diverted (None while all is well)."""
         if self.diverted is None:
@@ -497,6 +514,59 @@ def one_transaction(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("RELEASE stats")
         raise
     conn.execute("RELEASE stats")
+
+
+def _owner_file(path: Path) -> Path:
+    return path.with_name(path.name + "-owner")
+
+
+def _record_owner(path: Path, identity: tuple[int, int] | None) -> None:
+    """Note which file (device, inode) the write-ahead log beside ``path`` belongs to."""
+    if identity is None:
+        return
+    owner = _owner_file(path)
+    text = f"{identity[0]} {identity[1]}\n"
+    try:
+        if owner.read_text(encoding="ascii") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        owner.write_text(text, encoding="ascii")
+    except OSError:
+        pass  # a read-only folder: nothing is written there anyway
+
+
+def _set_aside_stale_log(path: Path) -> Path | None:
+    """Move aside a write-ahead log that belongs to another database file than the one at ``path``.
+
+    SQLite names the log after the path, not the file. When a file-sync tool replaces the database
+    while a quizapp has it open, and that quizapp is killed before it notices (``_divert`` empties
+    the log then), the old file's log stays beside the new file, and opening it would apply the old
+    file's pages to the new one ("database disk image is malformed"). ``-owner`` beside the
+    database records which file the log was written for; a log found beside another file is
+    renamed to ``<name>-stale-<time>.wal`` (its answers belong to the replaced file) and the
+    database opens clean. Returns where it went, or None."""
+    log = path.with_name(path.name + "-wal")
+    try:
+        recorded = _owner_file(path).read_text(encoding="ascii").split()
+        if log.stat().st_size == 0:
+            return None
+    except (OSError, UnicodeDecodeError):
+        return None
+    identity = _file_identity(path)
+    if identity is None or recorded == [str(identity[0]), str(identity[1])]:
+        return None
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.stem}-stale-{stamp}-{os.getpid()}.wal")
+    try:
+        os.replace(log, aside)
+        shm = path.with_name(path.name + "-shm")
+        if shm.exists():
+            shm.unlink()
+    except OSError:
+        return None
+    return aside
 
 
 def _file_identity(path: Path | None) -> tuple[int, int] | None:

@@ -72,6 +72,9 @@ class QuizApp(App[int]):
             self.set_timer(START_BACKUP_DELAY, self.backup_in_background)
             self.set_interval(PERIODIC_SECONDS, self.backup_in_background)
             self.set_interval(DIVERTED_CHECK_SECONDS, self.warn_if_diverted)
+        stale = self.opened.store.stale_log_message()
+        if stale is not None:
+            self.notify(stale, title="Progress file replaced", severity="warning", timeout=30, markup=False)
         self.set_timer(KEEP_CARDS_DELAY, self.keep_cards)
         if self.start == "review":
             self.action_review(self.start_deck)

@@ -236,3 +236,57 @@ def test_a_file_replaced_while_an_answer_is_being_saved_keeps_that_answer(opened
     # Committed into the replaced file's log: kept aside before the answer counts as saved.
     assert study.store.diverted is not None and entry.id in _answers(study.store.diverted)
     assert _checked_elsewhere(workspace.db_path) == "ok"
+
+
+KILLED_AFTER_THE_SWAP = r"""
+import sys
+from pathlib import Path
+from quizapp.session import open_workspace
+from quizapp.workspace import Workspace
+home = Path(sys.argv[1])
+opened = open_workspace(Workspace(home, (home / "decks",), "test"))
+study = opened.study()
+for item in ("s-basic", "s-cloze", "s-choice"):
+    study.record(item, 3)
+print("answered", flush=True)
+sys.stdin.readline()  # killed while it waits, before it writes again
+"""
+
+
+def test_a_quizapp_killed_after_its_file_was_replaced_leaves_a_log_that_does_not_damage_the_new_file(workspace, capsys):
+    import os
+    import signal
+    import sqlite3
+
+    opened = Store.open(workspace.db_path)  # the database exists, as on the other machine
+    opened.close()
+    other = _older_copy(workspace)
+    with sqlite3.connect(other) as conn:  # where the other machine's copy went its own way
+        conn.execute("CREATE TABLE elsewhere(x)")
+        conn.executemany("INSERT INTO elsewhere VALUES (randomblob(600))", [()] * 300)
+        conn.execute("DELETE FROM elsewhere WHERE rowid % 2 = 0")
+    sqlite3.connect(other, isolation_level=None).execute("VACUUM")
+    child = subprocess.Popen([sys.executable, "-c", KILLED_AFTER_THE_SWAP, str(workspace.home)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "answered"
+        log = workspace.db_path.with_name(workspace.db_path.name + "-wal")
+        assert log.stat().st_size > 0  # its answers are in the log, not yet in the file
+        os.replace(other, workspace.db_path)  # a file-sync tool brings another machine's copy
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait()
+    from quizapp.cli.main import main
+
+    assert main(["--home", str(workspace.home), "decks"]) == 0
+    err = capsys.readouterr().err
+    stale = sorted(workspace.db_path.parent.glob("quizapp-stale-*.wal"))
+    assert len(stale) == 1 and f"was moved to {stale[0]}" in err
+    store = Store.open(workspace.db_path)
+    try:
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.stale_log is None  # once set aside, the next start finds nothing to say
+        assert {r["id"] for r in store.query("SELECT id FROM review_log")} == set()
+    finally:
+        store.close()
+    assert _checked_elsewhere(workspace.db_path) == "ok"
