@@ -557,6 +557,8 @@ def _set_aside_stale_log(path: Path) -> Path | None:
     identity = _file_identity(path)
     if identity is None or recorded == [str(identity[0]), str(identity[1])]:
         return None
+    if _log_fits(path, log):
+        return None  # the workspace was copied or moved with its log (new inode, same database)
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     aside = path.with_name(f"{path.stem}-stale-{stamp}-{os.getpid()}.wal")
     try:
@@ -567,6 +569,29 @@ def _set_aside_stale_log(path: Path) -> Path | None:
     except OSError:
         return None
     return aside
+
+
+def _log_fits(path: Path, log: Path) -> bool:
+    """Whether the database at ``path`` with ``log`` applied passes SQLite's quick check, tried on a
+    private copy of both: a log written for this database (the folder copied after a crash) does,
+    another file's log gives "malformed"."""
+    import shutil
+    import tempfile
+
+    from quizapp.db.files import _copy_database_file
+
+    with tempfile.TemporaryDirectory(prefix="quizapp-log-") as tmp:
+        copy = Path(tmp) / "copy.db"
+        try:
+            _copy_database_file(path, copy)
+            shutil.copyfile(log, f"{copy}-wal")
+            conn = sqlite3.connect(copy)
+            try:
+                return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            finally:
+                conn.close()
+        except (OSError, sqlite3.Error):
+            return False
 
 
 def _file_identity(path: Path | None) -> tuple[int, int] | None:

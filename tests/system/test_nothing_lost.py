@@ -290,3 +290,25 @@ def test_a_quizapp_killed_after_its_file_was_replaced_leaves_a_log_that_does_not
     finally:
         store.close()
     assert _checked_elsewhere(workspace.db_path) == "ok"
+
+
+def test_a_workspace_copied_after_a_crash_keeps_the_answers_in_its_log(workspace, tmp_path_factory):
+    """A copy of the folder has new inodes, but its log belongs to its database: it is applied."""
+    import shutil
+    import signal
+
+    child = subprocess.Popen([sys.executable, "-c", KILLED_AFTER_THE_SWAP, str(workspace.home)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "answered"
+        child.send_signal(signal.SIGKILL)  # a crash: the answers are only in the log
+    finally:
+        child.wait()
+    moved = tmp_path_factory.mktemp("elsewhere") / "moved"
+    shutil.copytree(workspace.home, moved)
+    store = Store.open(moved / "progress" / "quizapp.db")
+    try:
+        assert store.stale_log is None
+        assert len(store.query("SELECT id FROM review_log")) == 3
+    finally:
+        store.close()
