@@ -17,8 +17,8 @@ Every scalar is read as the string it is written as (``no``, ``12:30``, ``012`` 
 text); pydantic turns the few numeric and boolean fields into numbers. Anchors, aliases, tags
 such as ``!!python/object`` and duplicate keys are refused.
 
-Longer than 400 lines: one dataclass per card kind, the items they give and the deck set's lookups;
-the card kinds' behaviour moves into the classes next (issue 14).
+Longer than 400 lines: one dataclass per card kind, each with its own behaviour (the items it
+gives, how its question and answer are shown), and the deck set's lookups, which all need them.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ the database passes SQLite's integrity check and the doctor finds nothing. Each 
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -15,30 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.decks import SMALL_DECK, write_deck
+from tests.support.writers import WRITER, acknowledged, kill_writer, logged_ids, start_writer
 
 pytestmark = pytest.mark.slow
-
-WRITER = r"""
-import sys
-from pathlib import Path
-from quizapp.session import open_workspace
-from quizapp.workspace import Workspace
-home = Path(sys.argv[1])
-opened = open_workspace(Workspace(home, (home / "decks",), "test"))
-study = opened.study()
-ids = ["s-basic", "s-cloze", "s-choice", "s-reverse"]
-n = 0
-print("ready", flush=True)
-said = False
-while not (home / "stop").exists():
-    entry = study.record(ids[n % len(ids)], 1 + n % 4)
-    print(entry.id, flush=True)  # acknowledged: the answer is committed
-    if opened.store.diverted is not None and not said:
-        print("diverted", flush=True)
-        said = True
-    n += 1
-opened.store.close()
-"""
 
 
 def _workspace(tmp_path: Path) -> Path:
@@ -50,27 +28,16 @@ def _workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _start(home: Path) -> subprocess.Popen:
-    child = subprocess.Popen([sys.executable, "-c", WRITER, str(home)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "ready", child.stderr.read()
-    return child
-
-
-def _acknowledged(out: str) -> list[str]:
-    return [line for line in out.split("\n") if len(line) == 36]
-
-
 def _stop(home: Path, children: list[subprocess.Popen]) -> list[str]:
     """Ask the writers to stop (they close their store) and collect what they acknowledged."""
     (home / "stop").touch()
-    acknowledged = []
+    said: list[str] = []
     for child in children:
         out, err = child.communicate(timeout=60)
         assert child.returncode == 0, err
-        acknowledged += _acknowledged(out)
+        said += acknowledged(out)
     (home / "stop").unlink()
-    return acknowledged
+    return said
 
 
 def _until_diverted(child: subprocess.Popen) -> list[str]:
@@ -84,22 +51,6 @@ def _until_diverted(child: subprocess.Popen) -> list[str]:
             return acknowledged
         acknowledged.append(line)
     raise AssertionError("the writer did not notice the swap within a minute")
-
-
-def _kill(child: subprocess.Popen) -> list[str]:
-    child.send_signal(signal.SIGKILL)
-    out = child.stdout.read()
-    child.wait()
-    child.stderr.close()
-    return _acknowledged(out)
-
-
-def _ids(path: Path) -> set[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return {r[0] for r in conn.execute("SELECT id FROM review_log")}
-    finally:
-        conn.close()
 
 
 def _sound(db: Path) -> None:
@@ -121,12 +72,12 @@ def test_two_writers_and_a_backup_under_load_lose_nothing(tmp_path):
 
     home = _workspace(tmp_path)
     db = home / "progress" / "quizapp.db"
-    writers = [_start(home), _start(home)]
+    writers = [start_writer(home), start_writer(home)]
     time.sleep(0.3)
     taken = take_backup(db, "manual", backups_dir=home / "progress" / "backups")  # while both answer
     time.sleep(0.3)
     acknowledged = _stop(home, writers)
-    lost = set(acknowledged) - _ids(db)
+    lost = set(acknowledged) - logged_ids(db)
     print(f"\ntwo writers and a backup: {len(acknowledged)} answers acknowledged, {len(lost)} lost")
     assert len(acknowledged) > 20 and not lost
     assert taken.backup is not None and [b.reason for b in list_backups(home / "progress" / "backups")] == ["manual"]
@@ -140,7 +91,7 @@ def test_restore_under_load_is_refused_and_works_once_the_writer_stops(tmp_path)
     home = _workspace(tmp_path)
     db = home / "progress" / "quizapp.db"
     name = take_backup(db, "manual", backups_dir=home / "progress" / "backups").backup.name
-    writer = _start(home)
+    writer = start_writer(home)
     time.sleep(0.2)
     result = subprocess.run([sys.executable, "-m", "quizapp", "--home", str(home), "restore", name],
                             capture_output=True, text=True, timeout=60)
@@ -148,12 +99,12 @@ def test_restore_under_load_is_refused_and_works_once_the_writer_stops(tmp_path)
     assert f"process {writer.pid}" in result.stderr, result.stderr  # says who has the workspace open
     time.sleep(0.2)
     acknowledged = _stop(home, [writer])
-    lost = set(acknowledged) - _ids(db)
+    lost = set(acknowledged) - logged_ids(db)
     print(f"\nrestore under load: refused; {len(acknowledged)} answers acknowledged, {len(lost)} lost")
     assert acknowledged and not lost
     _sound(db)
     assert restore_backup(db, name).restored.name == name
-    assert _ids(db) == set()  # the backup was taken before any answer
+    assert logged_ids(db) == set()  # the backup was taken before any answer
     _sound(db)
 
 
@@ -175,12 +126,12 @@ def test_database_swapped_under_a_running_writer_keeps_every_answer(tmp_path):
         copy.execute("PRAGMA journal_mode = DELETE")
         source.close()
         copy.close()
-        child = _start(home)
+        child = start_writer(home)
         time.sleep(0.15)
         os.replace(other, db)  # as a file-sync tool brings another machine's copy
         acknowledged += _until_diverted(child)
         time.sleep(0.1)
-        acknowledged += _kill(child)
+        acknowledged += kill_writer(child)
         store = Store.open(db)
         try:
             for side in sorted((home / "progress").glob("quizapp-kept-*.db")):
@@ -189,7 +140,7 @@ def test_database_swapped_under_a_running_writer_keeps_every_answer(tmp_path):
                 diverted += 1
         finally:
             store.close()
-    lost = set(acknowledged) - _ids(db)
+    lost = set(acknowledged) - logged_ids(db)
     print(f"\nswap loop: {rounds} rounds, {diverted} diverted, {len(acknowledged)} answers acknowledged, {len(lost)} lost")
     assert acknowledged and diverted == rounds and not lost
     _sound(db)
