@@ -345,9 +345,14 @@ class Store:
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict]:
         """The rows as dicts of column name to value."""
+        return list(self.rows(sql, params))
+
+    def rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Iterator[dict]:
+        """The rows as dicts of column name to value, one at a time (for results too many to hold)."""
         cursor = self.conn.execute(sql, params)
         columns = [d[0] for d in cursor.description or ()]
-        return [dict(zip(columns, row)) for row in cursor]
+        for row in cursor:
+            yield dict(zip(columns, row))
 
     def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()

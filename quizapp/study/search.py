@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from quizapp.db.records import from_iso, to_iso
@@ -31,7 +31,7 @@ class SearchError(QuizappError):
     """A query that cannot be read (an unknown ``is:``, an unclosed quote)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class CardRow:
     """One card as the browser lists it: its scheduling figures and the text it is searched by."""
 
@@ -57,8 +57,8 @@ class CardRow:
     tags: tuple[str, ...] = ()
     """A tuple: Python's garbage collector stops walking a tuple of strings, and the browser holds
     one row per card (at 100k cards the walks of lists stalled the screen)."""
-    flags: dict = field(default_factory=dict)
-    """The card's whole row in ``cards``, for predicates on columns added later."""
+    leech: bool = False
+    """Marked a leech in the progress database (after too many lapses)."""
 
     @property
     def state_name(self) -> str:
@@ -91,9 +91,8 @@ class Context:
 
 
 def _is_leech(card: CardRow, ctx: Context) -> bool:
-    # Tagged leech in its deck file, or marked so in the progress database (a ``leech`` column,
-    # when the database has one).
-    return LEECH_TAG in (t.lower() for t in card.tags) or bool(card.flags.get("leech"))
+    # Tagged leech in its deck file, or marked so in the progress database.
+    return card.leech or LEECH_TAG in (t.lower() for t in card.tags)
 
 
 IS_PREDICATES: dict[str, Callable[[CardRow, Context], bool]] = {
@@ -184,7 +183,7 @@ def card_rows(store: Store, decks: DeckSet, scheduler: Scheduler, now: datetime,
         params.update({f"id{i}": card_id for i, card_id in enumerate(card_ids)})
     items = decks.item_map()
     out = []
-    for row in store.query(sql, params):
+    for row in store.rows(sql, params):
         question, answer, tags = _texts(items.get(row["id"]))
         out.append(CardRow(
             id=row["id"], deck_id=row["deck_id"], kind=row["kind"], question=question, answer=answer,
@@ -192,7 +191,7 @@ def card_rows(store: Store, decks: DeckSet, scheduler: Scheduler, now: datetime,
             stability=row["stability"], difficulty=row["difficulty"],
             recall=row["recall_now"] if row["state"] != 0 else None,
             reps=row["reps"], lapses=row["lapses"], suspended=bool(row["suspended"]),
-            buried_until=row["buried_until"], present=bool(row["present"]), tags=tags, flags=row,
+            buried_until=row["buried_until"], present=bool(row["present"]), tags=tags, leech=bool(row["leech"]),
         ))
     return out
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # the app imports this module at start-up, before any of thes
     from quizapp.scheduling.scheduler import StudySettings
     from quizapp.stats.report import Report
     from quizapp.study.plan import PlanReport
+    from quizapp.tui.screens.home import HomeFigures
 
 
 @dataclass
@@ -95,3 +96,11 @@ class QuizRoundBuilt(Message):
     """A quiz round's questions, drawn from the decks off the UI thread (empty: nothing to ask)."""
 
     questions: list[Question]
+
+
+@dataclass
+class HomeCounted(Message):
+    """The home screen's counts, taken off the UI thread (None: they could not be, and ``problem`` says why)."""
+
+    figures: HomeFigures | None
+    problem: str = ""

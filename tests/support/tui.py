@@ -21,3 +21,12 @@ async def open_dashboard(app, pilot) -> DashboardScreen:
     screen = app.screen
     assert isinstance(screen, DashboardScreen) and screen.loaded
     return screen
+
+
+async def wait_until(pilot, condition, seconds: float = 10.0) -> None:
+    """Pause the test until ``condition()`` holds; fail after ``seconds``."""
+    for _ in range(int(seconds * 50)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    assert condition(), "the screen never got there"

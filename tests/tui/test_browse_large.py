@@ -8,8 +8,10 @@ from textual.widgets import DataTable, Input, Static
 from quizapp.session import open_workspace
 from quizapp.tui.app import QuizApp
 from quizapp.tui.screens.browse import BrowseScreen
+from quizapp.tui.widgets.table import SteppedTable
 from quizapp.workspace import Workspace
 from tests.support.history import write_generated_decks
+from tests.support.tui import wait_until
 
 
 async def test_a_search_finding_hundreds_of_cards_fills_one_page_of_rows(tmp_path, clock):
@@ -21,7 +23,9 @@ async def test_a_search_finding_hundreds_of_cards_fills_one_page_of_rows(tmp_pat
             await pilot.press("b")
             await pilot.pause()
             assert isinstance(app.screen, BrowseScreen)
-            assert app.screen.query_one(DataTable).row_count == 200
+            table = app.screen.query_one(SteppedTable)
+            await wait_until(pilot, lambda: not table.filling)
+            assert table.row_count == 200
             status = str(app.screen.query_one("#browse-status", Static).render())
             assert "450 of 450 cards" in status and "the first 200 shown" in status
     finally:

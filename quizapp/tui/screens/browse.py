@@ -32,7 +32,8 @@ from quizapp.study.search import (
 from quizapp.text import printable
 from quizapp.tui.collector import collector_paused
 from quizapp.tui.messages import BrowseFailed, BrowseFound, BrowseRowsRead
-from quizapp.tui.screens.base import AppScreen
+from quizapp.tui.screens.base import IN_WORKER_FROM, AppScreen
+from quizapp.tui.widgets.table import SteppedTable
 
 SHOWN_AT_MOST = 200
 """Rows put in the table at most; a narrower search shows the rest. (Filling a DataTable costs about
@@ -43,10 +44,6 @@ COLUMNS: list[tuple[str, str]] = [
     ("stability", "Stab"), ("difficulty", "Diff"), ("recall", "Recall"), ("lapses", "Lapses"),
 ]
 """(key, heading) of the table's columns, in order."""
-IN_WORKER_FROM = 5000
-"""Collections of this many cards and more are read and searched in a worker thread (at 100,000
-cards reading takes seconds and a search a few hundred milliseconds); smaller ones in a few
-milliseconds, in the UI thread, so the table never flickers empty."""
 FIXED_WIDTHS = {"deck": 14, "state": 10, "due": 10, "interval": 4, "stability": 5, "difficulty": 4, "recall": 6,
                 "lapses": 6}
 """Cells of every column but the card's, which takes the rest."""
@@ -131,7 +128,7 @@ class BrowseScreen(AppScreen[None]):
                     id="browse-query")
         yield Static(id="browse-status")
         with Horizontal(id="browse-body"):
-            yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True)
+            yield SteppedTable(id="browse-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="browse-detail-box"):
                 yield Static(id="browse-detail")
         yield Footer()
@@ -164,7 +161,7 @@ class BrowseScreen(AppScreen[None]):
         """Read every card again (after an action or an edit) and show the search's."""
         study, opened = self.quiz_app.study, self.quiz_app.opened
         self.generation += 1
-        cards = opened.store.query("SELECT COUNT(*) AS n FROM cards")[0]["n"]
+        cards = self.card_count()
         if cards < IN_WORKER_FROM:
             self.rows = card_rows(opened.store, opened.decks, study.scheduler, study.now())
             self.refilter()
@@ -246,18 +243,20 @@ class BrowseScreen(AppScreen[None]):
         self.query_one("#browse-status", Static).update(line)
 
     def fill_table(self) -> None:
-        """The first ``SHOWN_AT_MOST`` found cards into the table, the highlighted one kept if still found."""
-        table = self.query_one(DataTable)
+        """The first ``SHOWN_AT_MOST`` found cards into the table (a step per refresh), the highlighted
+        one kept if still found and the cursor not moved meanwhile."""
+        table = self.query_one(SteppedTable)
         keep = self.highlighted
-        table.clear()
-        for row in self.shown[:SHOWN_AT_MOST]:
-            table.add_row(*_cells(row), key=row.id)
-        if keep is not None:
-            try:
-                table.move_cursor(row=table.get_row_index(keep))
-            except RowDoesNotExist:  # no longer found by the search
-                pass
-        self.show_detail()
+
+        def filled() -> None:
+            if keep is not None and table.cursor_row == 0:
+                try:
+                    table.move_cursor(row=table.get_row_index(keep))
+                except RowDoesNotExist:  # no longer found by the search
+                    pass
+            self.show_detail()
+
+        table.show_rows([(row.id, _cells(row)) for row in self.shown[:SHOWN_AT_MOST]], then=filled)
 
     def current(self) -> CardRow | None:
         table = self.query_one(DataTable)

@@ -18,7 +18,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.lazy import Lazy
 from textual.widgets import (
-    DataTable,
     Footer,
     Header,
     Sparkline,
@@ -42,6 +41,7 @@ from quizapp.tui.messages import FiguresFailed, FiguresReady, PlanFiguresReady
 from quizapp.tui.screens.base import AppScreen
 from quizapp.tui.widgets.charts import HEAT_STYLES, Chart, Heatmap, show_bars, show_lines
 from quizapp.tui.widgets.tab_body import HorizontalTabBody, TabBodyMounted, VerticalTabBody
+from quizapp.tui.widgets.table import SteppedTable
 
 TABS = ("overview", "decks", "topics", "weakest", "interviews", "plan")
 LATER_TABS = TABS[1:]
@@ -67,12 +67,12 @@ def number(value: int) -> Text:
     return Text(str(value), style="" if value else "dim")
 
 
-def fill(table: DataTable, columns: Iterable[str], rows: Iterable[tuple]) -> None:
+def fill(table: SteppedTable, columns: Iterable[str], rows: Iterable[tuple]) -> None:
+    """Set the table's columns, then its rows (a step per refresh: see ``SteppedTable``)."""
     table.clear(columns=True)
     for n, name in enumerate(columns):
         table.add_column(Text(name), key=f"c{n}")
-    for row in rows:
-        table.add_row(*row)
+    table.show_rows([(None, row) for row in rows])
 
 
 class DashboardScreen(AppScreen[None]):
@@ -113,14 +113,19 @@ class DashboardScreen(AppScreen[None]):
         super().__init__()
         self.report: Report | None = None
         """The figures on screen (None until the first load finishes)."""
-        self.loaded = False
-        """Whether the latest figures are on screen."""
+        self.figures_shown = False
+        """Whether the latest figures have been put on screen (their tables may still be filling)."""
         self.load_seconds = 0.0
         """How long the latest figures took to compute."""
         self.plan_pending = False
         """Whether an interview date is set and its figures are still being worked out."""
         self.mounted_tabs: set[str] = set()
         """The tabs mounted after the overview (see compose) that are there to be filled."""
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the latest figures are on screen, every table filled."""
+        return self.figures_shown and not any(table.filling for table in self.query(SteppedTable))
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -150,31 +155,31 @@ class DashboardScreen(AppScreen[None]):
             with TabPane("2 Decks", id="decks"):
                 with Lazy(VerticalTabBody("decks", classes="tab-body")):
                     yield Static(id="retention-head", classes="dash-title")
-                    yield DataTable(id="deck-table", cursor_type="row", zebra_stripes=True)
+                    yield SteppedTable(id="deck-table", cursor_type="row", zebra_stripes=True)
             with TabPane("3 Topics", id="topics"):
                 with Lazy(HorizontalTabBody("topics", classes="tab-body")):
                     with Vertical(id="topics-left"):
                         yield Static(Text("Mastery by topic, weakest first", style="bold"), classes="dash-title")
-                        yield DataTable(id="topic-table", cursor_type="row", zebra_stripes=True)
+                        yield SteppedTable(id="topic-table", cursor_type="row", zebra_stripes=True)
                     with Vertical(id="topics-right"):
                         yield Static(Text("Topic × stage: recall of stage-tagged cards and mock-interview rubric scores",
                                           style="bold"), classes="dash-title")
-                        yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
+                        yield SteppedTable(id="stage-table", cursor_type="row", zebra_stripes=True)
             with TabPane("4 Weakest", id="weakest"):
                 with Lazy(VerticalTabBody("weakest", classes="tab-body")):
                     yield Static(id="weak-head", classes="dash-title")
-                    yield DataTable(id="weak-table", cursor_type="row", zebra_stripes=True)
+                    yield SteppedTable(id="weak-table", cursor_type="row", zebra_stripes=True)
             with TabPane("5 Interviews", id="interviews"):
                 with Lazy(VerticalTabBody("interviews", classes="tab-body")):
                     yield Static(id="interview-head", classes="dash-title")
                     with Horizontal():
                         yield Chart(id="interview-chart")
-                        yield DataTable(id="interview-table", cursor_type="none")
+                        yield SteppedTable(id="interview-table", cursor_type="none")
             with TabPane("6 Plan", id="plan"):
                 with Lazy(VerticalTabBody("plan", classes="tab-body")):
                     yield Static(id="plan-head", classes="dash-title")
-                    yield DataTable(id="plan-decks", cursor_type="row", zebra_stripes=True)
-                    yield DataTable(id="plan-topics", cursor_type="row", zebra_stripes=True)
+                    yield SteppedTable(id="plan-decks", cursor_type="row", zebra_stripes=True)
+                    yield SteppedTable(id="plan-topics", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -183,7 +188,7 @@ class DashboardScreen(AppScreen[None]):
 
     def on_screen_resume(self) -> None:
         # Also runs when the screen is first shown; after a review the figures are taken again.
-        self.loaded = False
+        self.figures_shown = False
         self.load()
 
     # ------------------------------------------------------------ loading
@@ -271,7 +276,7 @@ class DashboardScreen(AppScreen[None]):
         for tab in tabs:
             if tab in self.mounted_tabs:
                 fill[tab](self.report)
-        self.loaded = not self.plan_pending and self.mounted_tabs.issuperset(LATER_TABS)
+        self.figures_shown = not self.plan_pending and self.mounted_tabs.issuperset(LATER_TABS)
 
     # ------------------------------------------------------------ overview
 
@@ -371,7 +376,7 @@ class DashboardScreen(AppScreen[None]):
         head.append("A wide gap means FSRS's default memory model does not fit you: press o to fit it.", style="dim")
         self.query_one("#retention-head", Static).update(head)
         fill(
-            self.query_one("#deck-table", DataTable),
+            self.query_one("#deck-table", SteppedTable),
             ["Deck", "Cards", "Studied", "Recall now", "Reviews", "True retention", "FSRS predicted"],
             [
                 (literal(d.title), number(d.cards), number(d.studied), cell(d.recall_now), number(d.answers),
@@ -382,7 +387,7 @@ class DashboardScreen(AppScreen[None]):
 
     def show_topics(self, report: Report) -> None:
         fill(
-            self.query_one("#topic-table", DataTable),
+            self.query_one("#topic-table", SteppedTable),
             ["Topic", "Cards", "Studied", "Mastery", "Recall now"],
             [(literal(m.topic), number(m.cards), number(m.studied), cell(m.mastery), cell(m.recall_now))
              for m in report.topics],
@@ -391,7 +396,7 @@ class DashboardScreen(AppScreen[None]):
         topics = sorted({c.topic for c in report.stage_map},
                         key=lambda t: min(cells[(t, s)].strength for s in STAGES if (t, s) in cells))
         fill(
-            self.query_one("#stage-table", DataTable),
+            self.query_one("#stage-table", SteppedTable),
             ["Topic", *STAGES],
             [
                 (literal(t), *(cell(cells[(t, s)].strength) if (t, s) in cells else Text("·", style="dim")
@@ -416,7 +421,7 @@ class DashboardScreen(AppScreen[None]):
                 head.append(" …")
         self.query_one("#weak-head", Static).update(head)
         fill(
-            self.query_one("#weak-table", DataTable),
+            self.query_one("#weak-table", SteppedTable),
             ["Card", "Deck", "Recall now", "Lapses", "Reps", "Leech"],
             [
                 (literal(w.title), literal(w.deck_id), cell(w.recall_now), number(w.lapses), number(w.reps),
@@ -446,7 +451,7 @@ class DashboardScreen(AppScreen[None]):
             y_range=(0, 105),
         )
         fill(
-            self.query_one("#interview-table", DataTable),
+            self.query_one("#interview-table", SteppedTable),
             ["Stage", "Attempts", "Mean", "Latest 5"],
             [(Text(s.stage), number(s.attempts), cell(s.mean), cell(s.recent)) for s in report.interview_stages],
         )
@@ -475,8 +480,8 @@ class DashboardScreen(AppScreen[None]):
             return [(literal(g.title), number(g.cards), number(g.studied), cell(g.recall_on_day), cell(g.recall_studied),
                      number(g.below_target)) for g in groups]
 
-        fill(self.query_one("#plan-decks", DataTable), ["Deck", *columns], rows(groups_decks))
-        fill(self.query_one("#plan-topics", DataTable), ["Topic", *columns], rows(groups_topics))
+        fill(self.query_one("#plan-decks", SteppedTable), ["Deck", *columns], rows(groups_decks))
+        fill(self.query_one("#plan-topics", SteppedTable), ["Topic", *columns], rows(groups_topics))
 
     # ------------------------------------------------------------ actions
 
@@ -495,7 +500,7 @@ class DashboardScreen(AppScreen[None]):
     def action_set_plan(self) -> None:
         def done(changed: bool | None) -> None:
             if changed:
-                self.loaded = False
+                self.figures_shown = False
                 self.load()
 
         self.quiz_app.push_screen(PlanScreen(), done)
@@ -520,7 +525,7 @@ class DashboardScreen(AppScreen[None]):
     def action_optimize(self) -> None:
         def done(saved: bool | None) -> None:
             if saved:
-                self.loaded = False
+                self.figures_shown = False
                 self.load()
 
         self.quiz_app.push_screen(OptimizeScreen(), done)
