@@ -16,6 +16,7 @@ from quizapp.modes.interview_due import PromptCounts, prompt_counts
 from quizapp.stats.queries import reading
 from quizapp.study.study import DeckCounts, Study
 from quizapp.text import printable
+from quizapp.tui.collector import collector_paused
 from quizapp.tui.messages import HomeCounted
 from quizapp.tui.screens.base import IN_WORKER_FROM, AppScreen
 from quizapp.tui.widgets.table import SteppedTable
@@ -125,7 +126,7 @@ class HomeScreen(AppScreen[None]):
         worker = get_current_worker()
         app = self.quiz_app
         try:
-            with reading(app.opened.store) as store:
+            with reading(app.opened.store) as store, collector_paused():
                 figures = home_figures(Study(store, app.opened.decks, app.study.settings, app.study.clock))
         except Exception as exc:  # noqa: BLE001 - told on screen, never a crash
             if not worker.is_cancelled:
