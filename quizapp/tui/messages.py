@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # the app imports this module at start-up, before any of thes
     from quizapp.scheduling.scheduler import StudySettings
     from quizapp.stats.report import Report
     from quizapp.study.plan import PlanReport
+    from quizapp.study.search import CardIndex, CardRow
     from quizapp.tui.screens.home import HomeFigures
 
 
@@ -69,18 +70,20 @@ class BackupFailed(Message):
 
 
 @dataclass
-class BrowseRowsRead(Message):
-    """The card browser's cards, read off the UI thread."""
+class BrowseIndexRead(Message):
+    """The card browser's cards, read off the UI thread into a ``CardIndex``."""
 
-    rows: list
+    index: CardIndex
     generation: int
 
 
 @dataclass
 class BrowseFound(Message):
-    """The cards a browser search found, in the table's order (filtered and sorted off the UI thread)."""
+    """A browser search's outcome (run off the UI thread): how many cards it found, and the first
+    of them in the table's order."""
 
-    shown: list
+    found: int
+    shown: list[CardRow]
     generation: int
 
 

@@ -1,11 +1,14 @@
 """The card browser on a large collection: the table holds a page of rows at most (filling a
-DataTable costs about 0.4 ms a row), and the status line says how many the search found."""
+DataTable costs about 0.4 ms a row), the screen no more than that page, and the status line says how
+many the search found."""
 
+import gc
 import threading
 
 from textual.widgets import DataTable, Input, Static
 
 from quizapp.session import open_workspace
+from quizapp.study.search import CardIndex, CardRow
 from quizapp.tui.app import QuizApp
 from quizapp.tui.screens.browse import BrowseScreen
 from quizapp.tui.widgets.table import SteppedTable
@@ -28,6 +31,9 @@ async def test_a_search_finding_hundreds_of_cards_fills_one_page_of_rows(tmp_pat
             assert table.row_count == 200
             status = str(app.screen.query_one("#browse-status", Static).render())
             assert "450 of 450 cards" in status and "the first 200 shown" in status
+            # The cards are searched in SQLite: the screen holds the rows it shows, not one per card.
+            gc.collect()
+            assert sum(isinstance(o, CardRow) for o in gc.get_objects()) == 200
     finally:
         opened.store.close()
 
@@ -38,10 +44,9 @@ async def test_a_large_collection_is_read_and_searched_off_the_ui_thread(opened,
     # Treat the small deck as a large collection, and hold reading and searching until released.
     monkeypatch.setattr(browse, "IN_WORKER_FROM", 0, raising=False)
     reading, searching = threading.Event(), threading.Event()
-    real_rows, real_found = browse.card_rows, getattr(browse, "found_rows", None)
-    monkeypatch.setattr(browse, "card_rows", lambda *a, **k: (reading.wait(2), real_rows(*a, **k))[1])
-    if real_found is not None:
-        monkeypatch.setattr(browse, "found_rows", lambda *a, **k: (searching.wait(2), real_found(*a, **k))[1])
+    real_read, real_find = CardIndex.read.__func__, CardIndex.find
+    monkeypatch.setattr(CardIndex, "read", classmethod(lambda *a, **k: (reading.wait(2), real_read(*a, **k))[1]))
+    monkeypatch.setattr(CardIndex, "find", lambda *a, **k: (searching.wait(2), real_find(*a, **k))[1])
     searching.set()
     app = QuizApp(opened, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:

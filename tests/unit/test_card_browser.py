@@ -13,7 +13,7 @@ from quizapp.repair.doctor import examine
 from quizapp.repair.merge import merge_stores
 from quizapp.session import open_workspace, reload_decks
 from quizapp.study import cards as card_actions
-from quizapp.study.search import SearchError, search
+from quizapp.study.search import SORT_COLUMNS, CardIndex, SearchError, card_rows, context, parse_query, search
 from quizapp.workspace import Workspace
 from tests.support.decks import SMALL_DECK, write_deck
 
@@ -178,3 +178,49 @@ def test_editor_command_puts_the_line_where_the_editor_wants_it():
     assert editor_command(path, 12, {"EDITOR": "emacs -nw", "VISUAL": ""}) == ["emacs", "-nw", "+12", "/w/decks/a.yaml"]
     assert editor_command(path, 3, {"VISUAL": "code"}) == ["code", "--wait", "--goto", "/w/decks/a.yaml:3"]
     assert editor_command(path, 1, {}) == ["vi", "+1", "/w/decks/a.yaml"]
+
+
+def _python_order(rows: list, key: str, reverse: bool) -> list[str]:
+    """What sorting the rows in Python gives: cards without a value last, deck order among equals."""
+    value = {
+        "card": lambda r: r.question.lower() or r.id, "deck": lambda r: r.deck_id, "state": lambda r: r.state,
+        "due": lambda r: r.due, "interval": lambda r: r.interval_days, "stability": lambda r: r.stability,
+        "difficulty": lambda r: r.difficulty, "recall": lambda r: r.recall, "lapses": lambda r: r.lapses,
+    }[key]
+    return [r.id for r in sorted(rows, key=lambda r: (value(r) is None, value(r) if value(r) is not None else 0),
+                                 reverse=reverse)]
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_the_index_sorts_every_column_as_python_would(two_decks, answered, reverse):
+    answered.answer("x-leech", 1, 1000)
+    answered.clock.advance(days=3)
+    answered.answer("s-basic", 3, 1000)
+    answered.answer("s-reverse", 3, 1000)
+    now, scheduler = answered.now(), answered.scheduler
+    rows = card_rows(two_decks.store, two_decks.decks, scheduler, now)
+    ctx = context(now, scheduler.settings.rollover_hour)
+    with CardIndex.read(two_decks.store, two_decks.decks, scheduler, now) as index:
+        for key in SORT_COLUMNS:
+            total, found = index.find([], ctx, key, reverse)
+            assert total == len(rows)
+            assert [r.id for r in found] == _python_order(rows, key, reverse), key
+            # With a query and a limit: the count of all found, the first of them in order.
+            terms = parse_query("-is:suspended")
+            kept = [r for r in rows if not r.suspended]
+            total, first = index.find(terms, ctx, key, reverse, limit=3)
+            assert total == len(kept) and [r.id for r in first] == _python_order(kept, key, reverse)[:3], key
+
+
+def test_rows_read_back_from_the_index_are_the_cards_as_read(two_decks, answered):
+    """Every field of a row survives the index: text with markup, tags, flags, times."""
+    now, scheduler = answered.now(), answered.scheduler
+    with CardIndex.read(two_decks.store, two_decks.decks, scheduler, now, ["x-leech", "s-basic", "x-plain"]) as index:
+        total, rows = index.find([])
+    assert total == 3
+    by_id = {r.id: r for r in rows}
+    assert by_id["x-leech"].tags == ("leech", "distributed::nccl") and by_id["x-leech"].answer == "NCCL all-reduce"
+    assert by_id["x-plain"].suspended and not by_id["s-basic"].suspended and by_id["x-plain"].tags == ("data",)
+    basic = by_id["s-basic"]
+    assert basic.due is not None and basic.due > now and basic.last_review is not None and basic.reps == 1
+    assert basic.question == "What does [bold]x[0][/] print?"

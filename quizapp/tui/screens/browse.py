@@ -21,17 +21,9 @@ from textual.worker import get_current_worker
 from quizapp.errors import QuizappError
 from quizapp.stats.queries import reading
 from quizapp.study import cards as card_actions
-from quizapp.study.search import (
-    CardRow,
-    Context,
-    SearchError,
-    card_rows,
-    context,
-    parse_query,
-)
+from quizapp.study.search import CardIndex, CardRow, Context, SearchError, Term, context, parse_query
 from quizapp.text import printable
-from quizapp.tui.collector import collector_paused
-from quizapp.tui.messages import BrowseFailed, BrowseFound, BrowseRowsRead
+from quizapp.tui.messages import BrowseFailed, BrowseFound, BrowseIndexRead
 from quizapp.tui.screens.base import IN_WORKER_FROM, AppScreen
 from quizapp.tui.widgets.table import SteppedTable
 
@@ -47,22 +39,6 @@ COLUMNS: list[tuple[str, str]] = [
 FIXED_WIDTHS = {"deck": 14, "state": 10, "due": 10, "interval": 4, "stability": 5, "difficulty": 4, "recall": 6,
                 "lapses": 6}
 """Cells of every column but the card's, which takes the rest."""
-
-
-def _sort_value(row: CardRow, key: str):
-    value = {
-        "card": row.question.lower() or row.id, "deck": row.deck_id, "state": row.state,
-        "due": row.due, "interval": row.interval_days, "stability": row.stability,
-        "difficulty": row.difficulty, "recall": row.recall, "lapses": row.lapses,
-    }[key]
-    return (value is None, value if value is not None else 0)
-
-
-def found_rows(rows: list[CardRow], predicates: list, ctx: Context, key: str, reverse: bool) -> list[CardRow]:
-    """The rows every predicate keeps, sorted by the column ``key``."""
-    found = [r for r in rows if all(p(r, ctx) for p in predicates)]
-    found.sort(key=lambda r: _sort_value(r, key), reverse=reverse)
-    return found
 
 
 def _days(value: float | None) -> str:
@@ -112,10 +88,12 @@ class BrowseScreen(AppScreen[None]):
     def __init__(self, query: str = ""):
         super().__init__()
         self.initial_query = query
-        self.rows: list[CardRow] = []
-        """Every card, as last read from the database."""
+        self.index: CardIndex | None = None
+        """Every card, as last read from the database (searched by SQLite, not held as rows)."""
+        self.found = 0
+        """How many cards the search finds."""
         self.shown: list[CardRow] = []
-        """The cards the search finds, in the table's order."""
+        """The first ``SHOWN_AT_MOST`` cards the search finds, in the table's order."""
         self.sort_key = "due"
         self.sort_reverse = False
         self.highlighted: str | None = None
@@ -141,6 +119,10 @@ class BrowseScreen(AppScreen[None]):
         table.focus()
         self.load()
 
+    def on_unmount(self) -> None:
+        if self.index is not None:
+            self.index.close()
+
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_card_column)
 
@@ -163,31 +145,39 @@ class BrowseScreen(AppScreen[None]):
         self.generation += 1
         cards = self.card_count()
         if cards < IN_WORKER_FROM:
-            self.rows = card_rows(opened.store, opened.decks, study.scheduler, study.now())
-            self.refilter()
+            self._use_index(CardIndex.read(opened.store, opened.decks, study.scheduler, study.now()))
             return
-        if not self.rows:
+        if self.index is None:
             self.query_one("#browse-status", Static).update(Text(f"Reading {cards:,} cards…", style="dim"))
-        self._read_rows(study.scheduler, study.now(), self.generation)
+        self._read_index(study.scheduler, study.now(), self.generation)
 
     @work(thread=True, exclusive=True, group="browse-read", exit_on_error=False)
-    def _read_rows(self, scheduler, now: datetime, generation: int) -> None:
+    def _read_index(self, scheduler, now: datetime, generation: int) -> None:
         worker = get_current_worker()
         try:
-            with reading(self.quiz_app.opened.store) as store, collector_paused():
-                rows = card_rows(store, self.quiz_app.opened.decks, scheduler, now)
+            with reading(self.quiz_app.opened.store) as store:
+                index = CardIndex.read(store, self.quiz_app.opened.decks, scheduler, now)
         except Exception as exc:  # noqa: BLE001 - shown on the status line, never a crash
             if not worker.is_cancelled:
                 self.post_message(BrowseFailed(f"cannot read the cards: {exc}"))
             return
-        if not worker.is_cancelled:
-            self.post_message(BrowseRowsRead(rows, generation))
+        if worker.is_cancelled:
+            index.close()
+        else:
+            self.post_message(BrowseIndexRead(index, generation))
 
-    @on(BrowseRowsRead)
-    def _rows_read(self, message: BrowseRowsRead) -> None:
-        if message.generation == self.generation:
-            self.rows = message.rows
-            self.refilter()
+    @on(BrowseIndexRead)
+    def _index_read(self, message: BrowseIndexRead) -> None:
+        if message.generation == self.generation and self.is_mounted:
+            self._use_index(message.index)
+        else:
+            message.index.close()
+
+    def _use_index(self, index: CardIndex) -> None:
+        if self.index is not None:
+            self.index.close()
+        self.index = index
+        self.refilter()
 
     def _search_context(self) -> Context:
         study = self.quiz_app.study
@@ -197,54 +187,60 @@ class BrowseScreen(AppScreen[None]):
         query = self.query_one("#browse-query", Input).value
         status = self.query_one("#browse-status", Static)
         try:
-            predicates = parse_query(query)
+            terms = parse_query(query)
         except SearchError as exc:
             status.update(Text(str(exc), style="bold red"))
             return
-        self.generation += 1
-        args = (predicates, self._search_context(), self.sort_key, self.sort_reverse)
-        if len(self.rows) < IN_WORKER_FROM:
-            self._show_found(found_rows(self.rows, *args))
+        index = self.index
+        if index is None:  # still being read: searched once it is
             return
-        rows, generation = self.rows, self.generation
-        # run_worker rather than @work: @work names its worker by the repr of every argument, which
-        # for 100,000 rows takes longer than the search.
-        self.run_worker(lambda: self._search(rows, args, generation), thread=True, exclusive=True,
+        self.generation += 1
+        if index.size < IN_WORKER_FROM:
+            self._show_found(*self._find(index, terms))
+            return
+        generation = self.generation
+        index.interrupt()  # a search still running is for an older query
+        # run_worker rather than @work, which names its worker by the repr of every argument.
+        self.run_worker(lambda: self._search(index, terms, generation), thread=True, exclusive=True,
                         group="browse-search", description="card search", exit_on_error=False)
 
-    def _search(self, rows: list[CardRow], args: tuple, generation: int) -> None:
+    def _find(self, index: CardIndex, terms: list[Term]) -> tuple[int, list[CardRow]]:
+        return index.find(terms, self._search_context(), self.sort_key, self.sort_reverse, limit=SHOWN_AT_MOST)
+
+    def _search(self, index: CardIndex, terms: list[Term], generation: int) -> None:
         worker = get_current_worker()
         try:
-            found = found_rows(rows, *args)
+            found, shown = self._find(index, terms)
         except Exception as exc:  # noqa: BLE001 - shown on the status line, never a crash
-            if not worker.is_cancelled:
+            if not worker.is_cancelled and generation == self.generation:
                 self.post_message(BrowseFailed(f"search failed: {exc}"))
             return
         if not worker.is_cancelled:
-            self.post_message(BrowseFound(found, generation))
+            self.post_message(BrowseFound(found, shown, generation))
 
     @on(BrowseFound)
     def _found(self, message: BrowseFound) -> None:
         if message.generation == self.generation:
-            self._show_found(message.shown)
+            self._show_found(message.found, message.shown)
 
     @on(BrowseFailed)
     def _failed(self, message: BrowseFailed) -> None:
         self.query_one("#browse-status", Static).update(Text(message.reason, style="bold red"))
 
-    def _show_found(self, shown: list[CardRow]) -> None:
-        self.shown = shown
+    def _show_found(self, found: int, shown: list[CardRow]) -> None:
+        self.found, self.shown = found, shown
         self.fill_table()
         heading = dict(COLUMNS)[self.sort_key]
-        line = Text(f"{len(self.shown)} of {len(self.rows)} cards", style="bold")
+        size = 0 if self.index is None else self.index.size
+        line = Text(f"{found} of {size} cards", style="bold")
         line.append(f"  ·  sorted by {heading}{' (reversed)' if self.sort_reverse else ''}", style="dim")
-        if len(self.shown) > SHOWN_AT_MOST:
-            line.append(f"  ·  the first {SHOWN_AT_MOST} shown: narrow the search", style="yellow")
+        if found > len(shown):
+            line.append(f"  ·  the first {len(shown)} shown: narrow the search", style="yellow")
         self.query_one("#browse-status", Static).update(line)
 
     def fill_table(self) -> None:
-        """The first ``SHOWN_AT_MOST`` found cards into the table (a step per refresh), the highlighted
-        one kept if still found and the cursor not moved meanwhile."""
+        """The found cards into the table (a step per refresh), the highlighted one kept if still
+        found and the cursor not moved meanwhile."""
         table = self.query_one(SteppedTable)
         keep = self.highlighted
 
@@ -256,7 +252,7 @@ class BrowseScreen(AppScreen[None]):
                     pass
             self.show_detail()
 
-        table.show_rows([(row.id, _cells(row)) for row in self.shown[:SHOWN_AT_MOST]], then=filled)
+        table.show_rows([(row.id, _cells(row)) for row in self.shown], then=filled)
 
     def current(self) -> CardRow | None:
         table = self.query_one(DataTable)
