@@ -15,6 +15,7 @@ from quizapp.db.backup import PERIODIC_SECONDS
 from quizapp.db.records import utcnow
 from quizapp.errors import QuizappError
 from quizapp.session import Opened
+from quizapp.tui.collector import collector_paused
 from quizapp.tui.messages import BackupFailed, ParametersSaved
 from quizapp.tui.widgets.literal import markup_literal
 
@@ -100,10 +101,13 @@ class QuizApp(App[int]):
         """Read every deck's cards (the deck cache gives them on first use) and freeze what the app
         holds so far: the cards live as long as the decks, and Python's full garbage collection no
         longer walks them. That walk holds the interpreter, so it stalls the event loop whichever
-        thread starts it: 0.5-1.5 s at 100k cards before they were frozen (bench/README.md)."""
-        for deck in self.opened.decks.decks:
-            deck.cards  # reading them unpickles them
-        gc.freeze()
+        thread starts it: 0.5-1.5 s at 100k cards before they were frozen (bench/README.md). The
+        collector is paused while they are read, or the growing cards set off full collections of
+        0.05-0.2 s each on the way."""
+        with collector_paused():
+            for deck in self.opened.decks.decks:
+                deck.cards  # reading them unpickles them
+            gc.freeze()
 
     @work(thread=True, exclusive=True, group="backup", exit_on_error=False)
     def backup_in_background(self) -> None:

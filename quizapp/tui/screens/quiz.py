@@ -16,6 +16,7 @@ from quizapp.errors import StoreError
 from quizapp.modes.quiz import DEFAULT_QUESTIONS, QuizResult, QuizRound, build_round
 from quizapp.text import literal as literal_text
 from quizapp.text import printable
+from quizapp.tui.collector import collector_paused
 from quizapp.tui.messages import QuizRoundBuilt
 from quizapp.tui.screens.base import AppScreen
 from quizapp.tui.screens.review import MAX_ANSWER_MS
@@ -77,8 +78,11 @@ class QuizScreen(AppScreen[None]):
 
     @work(thread=True, exclusive=True, group="quiz", exit_on_error=False)
     def draw_round(self) -> None:
-        """Draw the round's questions from the decks (in memory only: no database here)."""
-        self.post_message(QuizRoundBuilt(build_round(self.quiz_app.study.decks, self.count, self.deck_ids, self.tags)))
+        """Draw the round's questions from the decks (in memory only: no database here). Drawing
+        looks at every card, and what it makes on the way is dropped at the end."""
+        with collector_paused():
+            questions = build_round(self.quiz_app.study.decks, self.count, self.deck_ids, self.tags)
+        self.post_message(QuizRoundBuilt(questions))
 
     @on(QuizRoundBuilt)
     def start_round(self, message: QuizRoundBuilt) -> None:
