@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from textual import on, work
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -16,7 +18,9 @@ from quizapp.db.records import utcnow
 from quizapp.errors import QuizappError
 from quizapp.session import Opened
 from quizapp.tui.collector import collector_paused
+from quizapp.tui.executor import FreshContextExecutor
 from quizapp.tui.messages import BackupFailed, ParametersSaved
+from quizapp.tui.release import release_closed
 from quizapp.tui.widgets.literal import markup_literal
 
 START_BACKUP_DELAY = 3.0
@@ -60,6 +64,9 @@ class QuizApp(App[int]):
         self.start_deck = deck
         self.options = options
         self._diverted_told: str | None = None
+
+    def on_load(self) -> None:
+        asyncio.get_running_loop().set_default_executor(FreshContextExecutor(thread_name_prefix="quizapp-worker"))
 
     def on_mount(self) -> None:
         # Opened straight into another screen, the home screen is built only when the user goes back.
@@ -210,16 +217,28 @@ class QuizApp(App[int]):
         from quizapp.tui.screens.home import HomeScreen
 
         if len(self.screen_stack) <= 2 and not isinstance(self.screen, HomeScreen):
-            return self.switch_screen(HomeScreen())
-        return super().pop_screen()
+            closing = self.switch_screen(HomeScreen())
+        else:
+            closing = super().pop_screen()
+        self.call_next(self._release_closed, closing)
+        return closing
+
+    async def _release_closed(self, closing: AwaitComplete) -> None:
+        """Once the closed screen is removed, drop what Textual keeps of it (``tui/release.py``)
+        and collect it. Its widgets refer to one another, so only the cycle collector frees them;
+        collected now, the pause is one screen's worth (40-90 ms at 100k cards) while the user looks
+        at the screen below, rather than several screens' worth in the middle of the next one."""
+        await closing
+        release_closed(self)
+        gc.collect()
 
     def action_home(self) -> None:
         from quizapp.tui.screens.home import HomeScreen
 
         while len(self.screen_stack) > 2:
-            super().pop_screen()
+            self.call_next(self._release_closed, super().pop_screen())
         if not isinstance(self.screen_stack[-1], HomeScreen):
-            self.switch_screen(HomeScreen())
+            self.call_next(self._release_closed, self.switch_screen(HomeScreen()))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
