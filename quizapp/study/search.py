@@ -215,7 +215,8 @@ _SEARCHED = 5
 without reading past a long question): the question, answer and id lower-cased (one text, split by
 a unit separator), the deck lower-cased, the due time, the interval and the card column's sort key.
 A ``CardRow`` is made from the rest."""
-_TAG_SEPARATOR = "\x1f"
+_SEPARATOR = "\x1f"
+"""Between the texts joined in one column (the searched text, the tags): a character no text holds."""
 
 _CARDS_SQL = """
 SELECT id, deck_id, kind, state, due, last_review, stability, difficulty,
@@ -264,10 +265,10 @@ class CardIndex:
                 question, answer, card_tags = texts(card_id)
                 tags.extend((self.size, t.lower()) for t in card_tags)
                 question_lower = question.lower()
-                yield (f"{question_lower}{_TAG_SEPARATOR}{answer.lower()}{_TAG_SEPARATOR}{card_id.lower()}",
+                yield (f"{question_lower}{_SEPARATOR}{answer.lower()}{_SEPARATOR}{card_id.lower()}",
                        deck_id.lower(), due_ts, interval, question_lower or card_id,
                        card_id, deck_id, kind, state, due, last_review, stability, difficulty, recall, reps, lapses,
-                       suspended, buried_until, present, _TAG_SEPARATOR.join(card_tags), leech, question, answer)
+                       suspended, buried_until, present, _SEPARATOR.join(card_tags), leech, question, answer)
 
         marks = ", ".join("?" * 23)
         with self._lock:
@@ -326,7 +327,7 @@ def _card_row(values: tuple) -> CardRow:
         id=card_id, deck_id=deck_id, kind=kind, question=question, answer=answer, state=state, due=from_iso(due),
         last_review=from_iso(last_review), stability=stability, difficulty=difficulty, recall=recall, reps=reps,
         lapses=lapses, suspended=bool(suspended), buried_until=buried_until, present=bool(present),
-        tags=tuple(tags.split(_TAG_SEPARATOR)) if tags else (), leech=bool(leech),
+        tags=tuple(tags.split(_SEPARATOR)) if tags else (), leech=bool(leech),
     )
 
 

@@ -33,7 +33,7 @@ def release_closed(app: App) -> None:
     for node in nodes:
         watchers = getattr(node, "__watchers", None)  # reactive.py keeps them under this name
         if isinstance(watchers, dict):
-            for name, watching in watchers.items():
+            for watching in watchers.values():
                 watching[:] = [(owner, callback) for owner, callback in watching
                                if owner is app or not isinstance(owner, MessagePump) or owner.is_attached]
     cache_clear = getattr(getattr(StylesCache, "get_inner_outer", None), "cache_clear", None)

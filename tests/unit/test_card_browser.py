@@ -224,3 +224,14 @@ def test_rows_read_back_from_the_index_are_the_cards_as_read(two_decks, answered
     basic = by_id["s-basic"]
     assert basic.due is not None and basic.due > now and basic.last_review is not None and basic.reps == 1
     assert basic.question == "What does [bold]x[0][/] print?"
+
+
+def test_an_interrupt_with_no_search_running_spares_the_next_search(two_decks, answered):
+    """The browser interrupts before each new search; when the old one is already done, the new one
+    must still run to the end."""
+    now, scheduler = answered.now(), answered.scheduler
+    ctx = context(now, scheduler.settings.rollover_hour)
+    with CardIndex.read(two_decks.store, two_decks.decks, scheduler, now) as index:
+        index.interrupt()
+        total, rows = index.find(parse_query("deck:extra"), ctx)
+    assert total == 2 and {r.id for r in rows} == {"x-leech", "x-plain"}

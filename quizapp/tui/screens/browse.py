@@ -90,8 +90,6 @@ class BrowseScreen(AppScreen[None]):
         self.initial_query = query
         self.index: CardIndex | None = None
         """Every card, as last read from the database (searched by SQLite, not held as rows)."""
-        self.found = 0
-        """How many cards the search finds."""
         self.shown: list[CardRow] = []
         """The first ``SHOWN_AT_MOST`` cards the search finds, in the table's order."""
         self.sort_key = "due"
@@ -228,7 +226,7 @@ class BrowseScreen(AppScreen[None]):
         self.query_one("#browse-status", Static).update(Text(message.reason, style="bold red"))
 
     def _show_found(self, found: int, shown: list[CardRow]) -> None:
-        self.found, self.shown = found, shown
+        self.shown = shown
         self.fill_table()
         heading = dict(COLUMNS)[self.sort_key]
         size = 0 if self.index is None else self.index.size
