@@ -27,12 +27,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from quizapp.decks.models import KINDS, Deck, validate_card
+from quizapp.decks.models import KINDS, Deck, card_items, validate_card
 from quizapp.interop import InteropError, discard
 from quizapp.interop.ankitext import cards_from_rows, read_headers, sniff_separator
 from quizapp.interop.cells import neutralise, restore
 from quizapp.interop.deckwriter import card_data, too_long
-from quizapp.interop.ids import card_id_for_guid, card_id_for_text, is_card_id, slug
+from quizapp.interop.ids import card_id_for_guid, card_id_for_text, guid_for_card, is_card_id, slug
 
 COLUMNS = (
     "id", "deck", "kind", "front", "back", "reverse", "text", "extra", "question", "choices", "answer",
@@ -40,18 +40,14 @@ COLUMNS = (
 )
 """The columns an export writes, in order."""
 LIST_COLUMNS = ("tags", "source", "choices", "items", "model_answer")
-IMPORT_ONLY = ("guid", "notetype", "anki front", "anki back", "anki tags")
-"""Columns an import understands besides ``COLUMNS``: an Anki note's GUID (the card's id when there
-is no ``id``), and the columns written for Anki, which an import passes over."""
 ANKI_COLUMNS = ("guid", "notetype", "anki front", "anki back", "anki tags")
-"""The columns an export writes first, for Anki: note GUID, note type, its two fields, its tags."""
+"""The columns an export writes first, for Anki: note GUID, note type, its two fields, its tags. An
+import understands them besides ``COLUMNS``: the GUID is the card's id when there is no ``id``; the
+others it passes over."""
 
 
 def anki_columns(card: Any) -> dict[str, str]:
     """A card as Anki's stock note types hold it (Basic, Basic (and reversed card), Cloze)."""
-    from quizapp.decks.models import card_items
-    from quizapp.interop.ids import guid_for_card
-
     item = card_items(card, "")[0]
     if card.kind == "cloze":
         notetype, front, back = "Cloze", card.text, card.extra
@@ -222,7 +218,7 @@ def read_csv_decks(path: Path, deck_id: str | None = None) -> list[CsvCards]:
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
     rows = _numbered_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True),
                           headers.lines, name)
-    known = set(COLUMNS) | set(IMPORT_ONLY)
+    known = set(COLUMNS) | set(ANKI_COLUMNS)
     labels = [c.strip().lower() for c in (headers.get("columns") or "").split(delimiter)] if headers.get("columns") else []
     if labels and all(label in known for label in labels) and "kind" in labels:
         header_line, header = headers.lines, labels  # our own export: the columns are named in the header lines
@@ -240,7 +236,7 @@ def read_csv_decks(path: Path, deck_id: str | None = None) -> list[CsvCards]:
         if col not in known:
             raise InteropError(
                 f"{name}:{header_line}: unknown column '{col}' in the header row; "
-                f"the columns are {', '.join(COLUMNS + IMPORT_ONLY)}"
+                f"the columns are {', '.join(COLUMNS + ANKI_COLUMNS)}"
             )
         if columns.count(col) > 1:
             raise InteropError(f"{name}:{header_line}: the column '{col}' is named twice in the header row")
@@ -376,7 +372,7 @@ def _row_card(row: list[str], columns: list[str], deck_id: str, source: str) -> 
                 problems.append(f"column 'rubric': not valid JSON ({exc.msg} at character {exc.pos + 1})")
             except RecursionError:
                 problems.append("column 'rubric': nested too deeply to be a rubric")
-        elif col in IMPORT_ONLY:
+        elif col in ANKI_COLUMNS:
             continue
         else:
             raw[col] = cell.strip() if col in ("id", "kind", "reverse", "time_limit", "year") else cell
